@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+
+#include "device.h"
+#include "hashmap.h"
+
+/* The published devices, indexed by PCI address and by netdev name, so that
+ * an event costs the same however many devices the host has. */
+typedef struct DeviceTable {
+        Hashmap *by_address; /* address -> Device, owned */
+        Hashmap *by_netdev;  /* netdev name -> Device */
+} DeviceTable;
+
+int device_table_new(DeviceTable **ret);
+DeviceTable *device_table_free(DeviceTable *t);
+DEFINE_TRIVIAL_CLEANUP_FUNC(DeviceTable *, device_table_free);
+
+size_t device_table_size(const DeviceTable *t);
+Device *device_table_get(const DeviceTable *t, const char *address);
+/* key: full or short PCI address, or a netdev name. NULL when nothing matches. */
+Device *device_table_find(const DeviceTable *t, const char *key);
+
+/* Inserts d (taking ownership), replacing the device of the same address,
+ * which is returned in *ret_old (NULL if none) for the caller to diff and
+ * free. On -ENOMEM, d is freed and the table is unchanged. */
+int device_table_put(DeviceTable *t, Device *d, Device **ret_old);
+/* Unlinks and returns the device (the caller frees it), or NULL. */
+Device *device_table_remove(DeviceTable *t, const char *address);
+
+/* Sorts devices by PCI address. */
+void device_sort(Device **devices, size_t n);
+/* All devices (role < 0) or those of one role, sorted by PCI address. */
+int device_table_list(const DeviceTable *t, int role, Device ***ret, size_t *ret_n);
+
+/* Sets a VF's index from its PF's virtfnN links, if the table has the PF. */
+void device_table_resolve_vf_index(const DeviceTable *t, Device *vf);

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "pci-address.h"
+#include "strv.h"
+#include "sysfs-parse.h"
+
+Device *device_free(Device *d) {
+        if (!d)
+                return NULL;
+        free(d->address);
+        free(d->object_path);
+        free(d->syspath);
+        free(d->vendor_name);
+        free(d->driver);
+        strv_free(d->netdevs);
+        for (size_t i = 0; i < d->n_vfs; i++)
+                free(d->vfs[i].address);
+        free(d->vfs);
+        free(d->pf_address);
+        free(d->pf_object_path);
+        free(d->vfio_device);
+        free(d);
+        return NULL;
+}
+
+int device_new(const char *address, DeviceRole role, Device **ret) {
+        _cleanup_(device_freep) Device *d = NULL;
+        int r;
+
+        d = calloc(1, sizeof(Device));
+        if (!d)
+                return -ENOMEM;
+        *d = (Device) {
+                .role = role,
+                .role_name = role == DEVICE_ROLE_PF ? "pf" : "vf",
+                .mode = device_mode(NULL, NULL),
+                .numa_node = -1,
+                .iommu_group = -1,
+                .vf_index = VF_INDEX_UNKNOWN,
+        };
+        d->address = strdup(address);
+        if (!d->address)
+                return -ENOMEM;
+        r = pci_address_to_object_path(address, &d->object_path);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+const char *device_mode(const char *driver, char *const *netdevs) {
+        if (driver_is_vfio(driver))
+                return "vfio";
+        if (isempty(driver))
+                return "unbound";
+        if (strv_length(netdevs) > 0)
+                return "net";
+        return "other";
+}
+
+const char *vendor_builtin_name(uint16_t vendor_id) {
+        switch (vendor_id) {
+        case 0x15b3:
+                return "Mellanox Technologies";
+        case 0x1dd8:
+                return "Pensando Systems";
+        case 0x8086:
+                return "Intel Corporation";
+        case 0x14e4:
+                return "Broadcom Inc. and subsidiaries";
+        default:
+                return NULL;
+        }
+}
+
+const VfLink *device_find_vf(const Device *pf, const char *address) {
+        for (size_t i = 0; i < pf->n_vfs; i++)
+                if (streq(pf->vfs[i].address, address))
+                        return &pf->vfs[i];
+        return NULL;
+}
+
+static bool vfs_equal(const Device *a, const Device *b) {
+        if (a->n_vfs != b->n_vfs)
+                return false;
+        for (size_t i = 0; i < a->n_vfs; i++)
+                if (a->vfs[i].index != b->vfs[i].index || !streq(a->vfs[i].address, b->vfs[i].address))
+                        return false;
+        return true;
+}
+
+unsigned device_diff(const Device *old, const Device *new) {
+        unsigned m = 0;
+
+        if (old->role != new->role || old->vendor_id != new->vendor_id || old->device_id != new->device_id ||
+            !streq_ptr(old->pf_address, new->pf_address) || old->vf_index != new->vf_index)
+                m |= DEVICE_PROP_IDENTITY;
+
+        if (!streq_ptr(old->vendor_name, new->vendor_name))
+                m |= DEVICE_PROP_VENDOR_NAME;
+        if (!streq_ptr(old->driver, new->driver))
+                m |= DEVICE_PROP_DRIVER;
+        if (!streq(old->mode, new->mode))
+                m |= DEVICE_PROP_MODE;
+        if (!strv_equal(old->netdevs, new->netdevs))
+                m |= DEVICE_PROP_NET_DEVICES;
+        if (old->numa_node != new->numa_node)
+                m |= DEVICE_PROP_NUMA_NODE;
+        if (old->iommu_group != new->iommu_group)
+                m |= DEVICE_PROP_IOMMU_GROUP;
+
+        if (old->total_vfs != new->total_vfs)
+                m |= DEVICE_PROP_TOTAL_VFS;
+        if (old->num_vfs != new->num_vfs)
+                m |= DEVICE_PROP_NUM_VFS;
+        if (!vfs_equal(old, new))
+                m |= DEVICE_PROP_VIRTUAL_FUNCTIONS;
+        if (old->drivers_autoprobe != new->drivers_autoprobe)
+                m |= DEVICE_PROP_DRIVERS_AUTOPROBE;
+
+        if (!streq_ptr(old->vfio_device, new->vfio_device))
+                m |= DEVICE_PROP_VFIO_DEVICE;
+        return m;
+}
+
+size_t device_property_names(unsigned mask, unsigned iface_mask, const char *names[static 12]) {
+        static const struct {
+                DeviceProperty bit;
+                const char *name;
+        } table[] = {
+                { DEVICE_PROP_VENDOR_NAME, "VendorName" },
+                { DEVICE_PROP_DRIVER, "Driver" },
+                { DEVICE_PROP_MODE, "Mode" },
+                { DEVICE_PROP_NET_DEVICES, "NetDevices" },
+                { DEVICE_PROP_NUMA_NODE, "NumaNode" },
+                { DEVICE_PROP_IOMMU_GROUP, "IommuGroup" },
+                { DEVICE_PROP_TOTAL_VFS, "TotalVFs" },
+                { DEVICE_PROP_NUM_VFS, "NumVFs" },
+                { DEVICE_PROP_VIRTUAL_FUNCTIONS, "VirtualFunctions" },
+                { DEVICE_PROP_DRIVERS_AUTOPROBE, "DriversAutoprobe" },
+                { DEVICE_PROP_VFIO_DEVICE, "VfioDevice" },
+        };
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (mask & iface_mask & table[i].bit)
+                        names[n++] = table[i].name;
+        names[n] = NULL;
+        return n;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strv.h"
+
+char **strv_free(char **l) {
+        if (!l)
+                return NULL;
+        for (char **i = l; *i; i++)
+                free(*i);
+        free(l);
+        return NULL;
+}
+
+size_t strv_length(char *const *l) {
+        size_t n = 0;
+
+        if (l)
+                while (l[n])
+                        n++;
+        return n;
+}
+
+bool strv_equal(char *const *a, char *const *b) {
+        size_t na = strv_length(a), nb = strv_length(b);
+
+        if (na != nb)
+                return false;
+        for (size_t i = 0; i < na; i++)
+                if (!streq(a[i], b[i]))
+                        return false;
+        return true;
+}
+
+bool strv_contains(char *const *l, const char *s) {
+        if (l)
+                for (; *l; l++)
+                        if (streq(*l, s))
+                                return true;
+        return false;
+}
+
+int strv_consume(char ***l, char *s) {
+        size_t n = strv_length(*l);
+        char **t;
+
+        t = reallocarray(*l, n + 2, sizeof(char *));
+        if (!t) {
+                free(s);
+                return -ENOMEM;
+        }
+        t[n] = s;
+        t[n + 1] = NULL;
+        *l = t;
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void strv_sort(char **l) {
+        size_t n = strv_length(l);
+
+        if (n > 1)
+                qsort(l, n, sizeof(char *), cmp_str);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+/* NULL-terminated string vectors, owned element by element. */
+
+char **strv_free(char **l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+
+size_t strv_length(char *const *l);
+bool strv_equal(char *const *a, char *const *b);
+bool strv_contains(char *const *l, const char *s);
+/* Appends s (taking ownership) and returns 0 or -ENOMEM (s is freed then). */
+int strv_consume(char ***l, char *s);
+void strv_sort(char **l);
