@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-objects.h"
+#include "config.h"
+#include "log.h"
+#include "pci-address.h"
+#include "strv.h"
+
+/* FindDevice keys are addresses or interface names; anything longer is a mistake. */
+#define FIND_DEVICE_KEY_MAX 64
+
+static int property_get_physical_functions(
+                sd_bus *bus, const char *path, const char *interface, const char *property,
+                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ Device **pfs = NULL;
+        size_t n;
+        int r;
+
+        r = device_table_list(m->table, DEVICE_ROLE_PF, &pfs, &n);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "o");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = sd_bus_message_append_basic(reply, 'o', pfs[i]->object_path);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_get_virtual_functions(
+                sd_bus *bus, const char *path, const char *interface, const char *property,
+                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const Device *pf = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "o");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < pf->n_vfs; i++) {
+                _cleanup_free_ char *p = NULL;
+
+                r = pci_address_to_object_path(pf->vfs[i].address, &p);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_append_basic(reply, 'o', p);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        r = manager_refresh(m);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to rescan devices: %m");
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_find_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *key;
+        const Device *d;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &key);
+        if (r < 0)
+                return r;
+        if (isempty(key))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Device key must not be empty.");
+        if (strlen(key) > FIND_DEVICE_KEY_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Device key is longer than %d bytes.", FIND_DEVICE_KEY_MAX);
+
+        d = device_table_find(m->table, key);
+        if (!d)
+                return sd_bus_error_setf(error, ERROR_NO_SUCH_DEVICE, "No SR-IOV device matches '%s'.", key);
+        return sd_bus_reply_method_return(msg, "o", d->object_path);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", NULL, offsetof(Manager, version), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PhysicalFunctions", "ao", property_get_physical_functions, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastRefresh", "t", NULL, offsetof(Manager, last_refresh),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD("Refresh", "", "", method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("FindDevice", SD_BUS_ARGS("s", key), SD_BUS_RESULT("o", device),
+                                method_find_device, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("DeviceEvent",
+                                SD_BUS_ARGS("s", type, "s", action, "s", device, "o", object, "t", timestamp), 0),
+        SD_BUS_VTABLE_END,
+};
+
+#define DEVICE_PROPERTY(name, sig, field) \
+        SD_BUS_PROPERTY(name, sig, NULL, offsetof(Device, field), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
+#define DEVICE_CONST_PROPERTY(name, sig, field) \
+        SD_BUS_PROPERTY(name, sig, NULL, offsetof(Device, field), SD_BUS_VTABLE_PROPERTY_CONST)
+
+static const sd_bus_vtable device_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        DEVICE_CONST_PROPERTY("PciAddress", "s", address),
+        DEVICE_CONST_PROPERTY("Role", "s", role_name),
+        DEVICE_CONST_PROPERTY("VendorId", "q", vendor_id),
+        DEVICE_CONST_PROPERTY("DeviceId", "q", device_id),
+        DEVICE_PROPERTY("VendorName", "s", vendor_name),
+        DEVICE_PROPERTY("Driver", "s", driver),
+        DEVICE_PROPERTY("Mode", "s", mode),
+        DEVICE_PROPERTY("NetDevices", "as", netdevs),
+        DEVICE_PROPERTY("NumaNode", "i", numa_node),
+        DEVICE_PROPERTY("IommuGroup", "i", iommu_group),
+        SD_BUS_VTABLE_END,
+};
+
+static const sd_bus_vtable pf_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        DEVICE_PROPERTY("TotalVFs", "u", total_vfs),
+        DEVICE_PROPERTY("NumVFs", "u", num_vfs),
+        SD_BUS_PROPERTY("VirtualFunctions", "ao", property_get_virtual_functions, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        DEVICE_PROPERTY("DriversAutoprobe", "b", drivers_autoprobe),
+        SD_BUS_VTABLE_END,
+};
+
+static const sd_bus_vtable vf_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        DEVICE_CONST_PROPERTY("PhysicalFunction", "o", pf_object_path),
+        DEVICE_CONST_PROPERTY("VFIndex", "u", vf_index),
+        DEVICE_PROPERTY("VfioDevice", "s", vfio_device),
+        SD_BUS_VTABLE_END,
+};
+
+static Device *device_from_path(Manager *m, const char *path) {
+        char address[PCI_ADDRESS_MAX];
+
+        if (object_path_to_pci_address(path, address) < 0)
+                return NULL;
+        return device_table_get(m->table, address);
+}
+
+/* object_find callbacks: return 1 with the Device as userdata when the path
+ * names a device that has the interface, 0 otherwise. The table is asked on
+ * every call, so a message never sees a freed device. */
+static int find_device(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                       void **found, sd_bus_error *error) {
+        Device *d = device_from_path(userdata, path);
+
+        if (!d)
+                return 0;
+        *found = d;
+        return 1;
+}
+
+static int find_role(Manager *m, const char *path, DeviceRole role, void **found) {
+        Device *d = device_from_path(m, path);
+
+        if (!d || d->role != role)
+                return 0;
+        *found = d;
+        return 1;
+}
+
+static int find_pf(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                   void **found, sd_bus_error *error) {
+        return find_role(userdata, path, DEVICE_ROLE_PF, found);
+}
+
+static int find_vf(sd_bus *bus, const char *path, const char *interface, void *userdata,
+                   void **found, sd_bus_error *error) {
+        return find_role(userdata, path, DEVICE_ROLE_VF, found);
+}
+
+static int enumerate_devices(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
+                             sd_bus_error *error) {
+        Manager *m = userdata;
+        _cleanup_free_ Device **devices = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        size_t n;
+        int r;
+
+        r = device_table_list(m->table, -1, &devices, &n);
+        if (r < 0)
+                return r;
+        l = calloc(n + 1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                l[i] = strdup(devices[i]->object_path);
+                if (!l[i])
+                        return -ENOMEM;
+        }
+        *nodes = TAKE_PTR(l);
+        return 0;
+}
+
+int bus_register_objects(Manager *m, sd_bus *bus) {
+        static const struct {
+                const char *iface;
+                const sd_bus_vtable *vtable;
+                sd_bus_object_find_t find;
+        } device_ifaces[] = {
+                { DEVICE_IFACE, device_vtable, find_device },
+                { PF_IFACE, pf_vtable, find_pf },
+                { VF_IFACE, vf_vtable, find_vf },
+        };
+        int r;
+
+        r = sd_bus_add_object_vtable(bus, NULL, MANAGER_PATH, MANAGER_IFACE, manager_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to register the manager object: %m");
+        r = sd_bus_add_object_manager(bus, NULL, MANAGER_PATH);
+        if (r < 0)
+                return log_error_errno(r, "Failed to register the object manager: %m");
+        for (size_t i = 0; i < ELEMENTSOF(device_ifaces); i++) {
+                r = sd_bus_add_fallback_vtable(bus, NULL, DEVICE_PATH_PREFIX, device_ifaces[i].iface,
+                                               device_ifaces[i].vtable, device_ifaces[i].find, m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to register %s: %m", device_ifaces[i].iface);
+        }
+        r = sd_bus_add_node_enumerator(bus, NULL, DEVICE_PATH_PREFIX, enumerate_devices, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to register the device enumerator: %m");
+        return 0;
+}
+
+void bus_emit_device_added(Manager *m, const Device *d) {
+        int r;
+
+        r = sd_bus_emit_object_added(m->bus, d->object_path);
+        if (r < 0)
+                log_warning_errno(r, "Failed to announce %s: %m", d->address);
+}
+
+void bus_emit_device_removed(Manager *m, const Device *d) {
+        int r;
+
+        r = sd_bus_emit_object_removed(m->bus, d->object_path);
+        if (r < 0)
+                log_warning_errno(r, "Failed to announce the removal of %s: %m", d->address);
+}
+
+static void emit_properties(Manager *m, const Device *d, const char *iface, unsigned changed, unsigned iface_mask) {
+        const char *names[12];
+        int r;
+
+        if (device_property_names(changed, iface_mask, names) == 0)
+                return;
+        r = sd_bus_emit_properties_changed_strv(m->bus, d->object_path, iface, (char **) names);
+        if (r < 0)
+                log_warning_errno(r, "Failed to announce changes of %s: %m", d->address);
+}
+
+void bus_emit_device_changed(Manager *m, const Device *d, unsigned changed) {
+        emit_properties(m, d, DEVICE_IFACE, changed, DEVICE_PROPS_DEVICE_IFACE);
+        if (d->role == DEVICE_ROLE_PF)
+                emit_properties(m, d, PF_IFACE, changed, DEVICE_PROPS_PF_IFACE);
+        else
+                emit_properties(m, d, VF_IFACE, changed, DEVICE_PROPS_VF_IFACE);
+}
+
+void bus_emit_manager_changed(Manager *m, const char *const *names) {
+        int r;
+
+        r = sd_bus_emit_properties_changed_strv(m->bus, MANAGER_PATH, MANAGER_IFACE, (char **) names);
+        if (r < 0)
+                log_warning_errno(r, "Failed to announce manager changes: %m");
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+
+typedef struct Options {
+        bool session;
+        int log_level;
+} Options;
+
+static void help(void) {
+        printf("Usage: %s [OPTIONS]\n"
+               "\n"
+               "Publishes the SR-IOV physical and virtual functions of this host on D-Bus\n"
+               "as %s.\n"
+               "\n"
+               "  -h --help                Show this help and exit\n"
+               "     --version             Show the version and exit\n"
+               "     --session             Use the session bus instead of the system bus\n"
+               "     --log-level=LEVEL     err, warning (default), info or debug\n"
+               "\n"
+               "See sriov-monitord(8).\n",
+               program_invocation_short_name, BUS_NAME);
+}
+
+/* Returns 1 to run, 0 to exit successfully, -EINVAL on a usage error (already reported). */
+static int parse_argv(int argc, char *argv[], Options *o) {
+        enum { ARG_VERSION = 0x100, ARG_SESSION, ARG_LOG_LEVEL };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "session", no_argument, NULL, ARG_SESSION },
+                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                {}
+        };
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("sriov-monitord %s\n", PACKAGE_VERSION);
+                        return 0;
+                case ARG_SESSION:
+                        o->session = true;
+                        break;
+                case ARG_LOG_LEVEL:
+                        o->log_level = log_level_from_string(optarg);
+                        if (o->log_level < 0 || o->log_level > LOG_DEBUG) {
+                                fprintf(stderr, "%s: invalid log level '%s' (err, warning, info, debug)\n",
+                                        program_invocation_short_name, optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ':':
+                        fprintf(stderr, "%s: option '%s' needs a value\n", program_invocation_short_name,
+                                argv[optind - 1]);
+                        return -EINVAL;
+                default:
+                        fprintf(stderr, "%s: unknown option '%s' (see --help)\n", program_invocation_short_name,
+                                argv[optind - 1]);
+                        return -EINVAL;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "%s: unexpected argument '%s'\n", program_invocation_short_name, argv[optind]);
+                return -EINVAL;
+        }
+        return 1;
+}
+
+static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        log_info("Received %s, exiting.", si->ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        (void) sd_notify(false, "STOPPING=1");
+        return sd_event_exit(m->event, 0);
+}
+
+static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        log_info("Received SIGHUP, rescanning.");
+        r = manager_refresh(m);
+        if (r < 0)
+                log_warning_errno(r, "Rescan failed: %m");
+        return 0;
+}
+
+static int run(int argc, char *argv[]) {
+        Options o = { .log_level = LOG_WARNING };
+        _cleanup_(manager_freep) Manager *m = NULL;
+        sigset_t mask;
+        int r;
+
+        r = parse_argv(argc, argv, &o);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        log_set_max_level(o.log_level);
+
+        /* Signals are delivered through the loop: block them first. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(errno, "Failed to block signals: %m"), 1;
+
+        r = manager_new(&m);
+        if (r < 0)
+                return 1;
+        m->use_session_bus = o.session;
+
+        r = sd_event_add_signal(m->event, NULL, SIGTERM, on_terminate, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGINT, on_terminate, m);
+        if (r >= 0)
+                r = sd_event_add_signal(m->event, NULL, SIGHUP, on_reload, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up signal handling: %m"), 1;
+
+        r = manager_start(m);
+        if (r < 0)
+                return 1;
+
+        (void) sd_notify(false, "READY=1\nSTATUS=Monitoring SR-IOV devices.");
+        /* The loop's exit code: 0 from our signal handlers, EXIT_FAILURE from
+         * sd-bus when the bus connection is lost. */
+        r = sd_event_loop(m->event);
+        if (r < 0)
+                return log_error_errno(r, "Event loop failed: %m"), 1;
+        if (r != 0)
+                return log_error("Lost the connection to the bus."), 1;
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        return run(argc, argv);
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "pci-address.h"
+#include "strv.h"
+#include "sysfs-parse.h"
+#include "sysfs-reader.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
+
+/* Sysfs values we parse are short; a longer one is malformed anyway. */
+#define ATTR_MAX 256
+
+static int read_attribute(const char *syspath, const char *name, char buf[static ATTR_MAX]) {
+        char path[PATH_MAX];
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t n;
+
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", syspath, name) >= sizeof(path))
+                return -ENAMETOOLONG;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, ATTR_MAX);
+        if (n < 0)
+                return -errno;
+        if (n >= ATTR_MAX)
+                return -E2BIG;
+        if (memchr(buf, '\0', (size_t) n))
+                return -EINVAL;
+        buf[n] = '\0';
+        return 0;
+}
+
+static int read_link(const char *syspath, const char *name, char buf[static PATH_MAX]) {
+        char path[PATH_MAX];
+        ssize_t n;
+
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", syspath, name) >= sizeof(path))
+                return -ENAMETOOLONG;
+        n = readlink(path, buf, PATH_MAX);
+        if (n < 0)
+                return -errno;
+        if (n >= PATH_MAX)
+                return -ENAMETOOLONG;
+        buf[n] = '\0';
+        return 0;
+}
+
+/* A link to a PCI device ("../0000:3b:00.2") as a canonical address. */
+static int read_address_link(const char *syspath, const char *name, char address[static PCI_ADDRESS_MAX]) {
+        char target[PATH_MAX];
+        int r;
+
+        r = read_link(syspath, name, target);
+        if (r < 0)
+                return r;
+        return pci_address_normalize(link_target_basename(target), 0, address);
+}
+
+/* Reads and parses one attribute; on any failure logs and returns r < 0,
+ * leaving *ret untouched (the caller's "unknown" default). */
+#define READ_PARSED(syspath, name, parser, ret)                                              \
+        ({                                                                                   \
+                char _b[ATTR_MAX];                                                           \
+                int _r = read_attribute((syspath), (name), _b);                             \
+                if (_r >= 0)                                                                 \
+                        _r = parser(_b, (ret));                                              \
+                if (_r < 0)                                                                  \
+                        log_debug_errno(_r, "%s/%s: unreadable or malformed, ignoring: %m", \
+                                        (syspath), (name));                                  \
+                _r;                                                                          \
+        })
+
+static int read_driver(Device *d) {
+        char target[PATH_MAX];
+        const char *name;
+        int r;
+
+        r = read_link(d->syspath, "driver", target);
+        if (r < 0) {
+                if (r != -ENOENT)
+                        log_debug_errno(r, "%s/driver: unreadable, treating as unbound: %m", d->syspath);
+                return 0;
+        }
+        name = link_target_basename(target);
+        if (!name || !utf8_is_valid(name)) {
+                log_debug("%s/driver: odd link target, treating as unbound.", d->syspath);
+                return 0;
+        }
+        d->driver = strdup(name);
+        return d->driver ? 0 : -ENOMEM;
+}
+
+static int read_iommu_group(Device *d) {
+        char target[PATH_MAX];
+        int32_t group;
+        int r;
+
+        r = read_link(d->syspath, "iommu_group", target);
+        if (r < 0)
+                return 0; /* no IOMMU, or no group: -1 */
+        r = parse_i32(link_target_basename(target), &group);
+        if (r < 0 || group < 0)
+                log_debug("%s/iommu_group: odd link target '%s', ignoring.", d->syspath, target);
+        else
+                d->iommu_group = group;
+        return 0;
+}
+
+static int read_netdevs(Device *d) {
+        char path[PATH_MAX];
+        _cleanup_closedir_ DIR *dir = NULL;
+        struct dirent *de;
+        int r;
+
+        if ((size_t) snprintf(path, sizeof(path), "%s/net", d->syspath) >= sizeof(path))
+                return 0;
+        dir = opendir(path);
+        if (!dir)
+                return 0; /* no netdev */
+        while ((de = readdir(dir))) {
+                char *name;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                if (!utf8_is_valid(de->d_name)) {
+                        log_debug("%s: netdev name is not UTF-8, skipping.", path);
+                        continue;
+                }
+                name = strdup(de->d_name);
+                if (!name)
+                        return -ENOMEM;
+                r = strv_consume(&d->netdevs, name);
+                if (r < 0)
+                        return r;
+        }
+        strv_sort(d->netdevs);
+        return 0;
+}
+
+static int read_vendor_name(struct udev *udev, Device *d) {
+        _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
+        const char *name = NULL;
+
+        if (udev) {
+                dev = udev_device_new_from_syspath(udev, d->syspath);
+                if (dev)
+                        name = udev_device_get_property_value(dev, "ID_VENDOR_FROM_DATABASE");
+        }
+        if (isempty(name) || !utf8_is_valid(name))
+                name = vendor_builtin_name(d->vendor_id);
+        if (!name)
+                return 0;
+        d->vendor_name = strdup(name);
+        return d->vendor_name ? 0 : -ENOMEM;
+}
+
+static int cmp_vf_link(const void *a, const void *b) {
+        uint32_t x = ((const VfLink *) a)->index, y = ((const VfLink *) b)->index;
+
+        return x < y ? -1 : x > y;
+}
+
+int sysfs_read_vf_links(Device *pf) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        struct dirent *de;
+        size_t allocated = 0;
+
+        for (size_t i = 0; i < pf->n_vfs; i++)
+                free(pf->vfs[i].address);
+        pf->n_vfs = 0;
+        pf->num_vfs = 0;
+
+        dir = opendir(pf->syspath);
+        if (!dir)
+                return 0;
+        while ((de = readdir(dir))) {
+                char address[PCI_ADDRESS_MAX];
+                uint32_t index;
+
+                if (parse_virtfn_name(de->d_name, &index) < 0)
+                        continue;
+                pf->num_vfs++;
+                if (read_address_link(pf->syspath, de->d_name, address) < 0) {
+                        log_debug("%s/%s: not a link to a PCI device, ignoring.", pf->syspath, de->d_name);
+                        continue;
+                }
+                if (pf->n_vfs == allocated) {
+                        size_t n = allocated ? allocated * 2 : 8;
+                        VfLink *t = reallocarray(pf->vfs, n, sizeof(VfLink));
+
+                        if (!t)
+                                return -ENOMEM;
+                        pf->vfs = t;
+                        allocated = n;
+                }
+                pf->vfs[pf->n_vfs].index = index;
+                pf->vfs[pf->n_vfs].address = strdup(address);
+                if (!pf->vfs[pf->n_vfs].address)
+                        return -ENOMEM;
+                pf->n_vfs++;
+        }
+        if (pf->n_vfs > 1)
+                qsort(pf->vfs, pf->n_vfs, sizeof(VfLink), cmp_vf_link);
+        return 0;
+}
+
+static int read_pf(Device *d) {
+        bool autoprobe = false;
+        int r;
+
+        (void) READ_PARSED(d->syspath, "sriov_totalvfs", parse_u32, &d->total_vfs);
+        (void) READ_PARSED(d->syspath, "sriov_drivers_autoprobe", parse_bool, &autoprobe);
+        d->drivers_autoprobe = autoprobe;
+
+        r = sysfs_read_vf_links(d);
+        return r == -ENOMEM ? r : 0;
+}
+
+static int read_vf(Device *d, const char *pf_address) {
+        int r;
+
+        d->pf_address = strdup(pf_address);
+        if (!d->pf_address)
+                return -ENOMEM;
+        r = pci_address_to_object_path(pf_address, &d->pf_object_path);
+        if (r < 0)
+                return r;
+        if (streq(d->mode, "vfio") && d->iommu_group >= 0 &&
+            asprintf(&d->vfio_device, "/dev/vfio/%" PRIi32, d->iommu_group) < 0) {
+                d->vfio_device = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int sysfs_read_device(struct udev *udev, const char *syspath, Device **ret) {
+        _cleanup_(device_freep) Device *d = NULL;
+        char address[PCI_ADDRESS_MAX], pf_address[PCI_ADDRESS_MAX], buf[ATTR_MAX];
+        const char *name = link_target_basename(syspath);
+        DeviceRole role;
+        int r;
+
+        if (pci_address_normalize(name, 0, address) < 0)
+                return 0;
+
+        /* A PF whose sriov_totalvfs exists but cannot be read is still a PF. */
+        r = read_attribute(syspath, "sriov_totalvfs", buf);
+        if (r != -ENOENT && r != -ENOTDIR)
+                role = DEVICE_ROLE_PF;
+        else if (read_address_link(syspath, "physfn", pf_address) >= 0)
+                role = DEVICE_ROLE_VF;
+        else
+                return 0;
+
+        r = device_new(address, role, &d);
+        if (r < 0)
+                return r;
+        d->syspath = strdup(syspath);
+        if (!d->syspath)
+                return -ENOMEM;
+
+        (void) READ_PARSED(syspath, "vendor", parse_hex_u16, &d->vendor_id);
+        (void) READ_PARSED(syspath, "device", parse_hex_u16, &d->device_id);
+        (void) READ_PARSED(syspath, "numa_node", parse_i32, &d->numa_node);
+
+        r = read_driver(d);
+        if (r < 0)
+                return r;
+        r = read_netdevs(d);
+        if (r < 0)
+                return r;
+        d->mode = device_mode(d->driver, d->netdevs);
+        r = read_iommu_group(d);
+        if (r < 0)
+                return r;
+        r = read_vendor_name(udev, d);
+        if (r < 0)
+                return r;
+
+        r = role == DEVICE_ROLE_PF ? read_pf(d) : read_vf(d, pf_address);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(d);
+        return 1;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <libudev.h>
+
+#include "device.h"
+
+/* Reads one PCI function from /sys. Returns 1 with *ret for a PF or VF, 0
+ * when the device is not an SR-IOV function (or is gone), never a partial
+ * failure: an attribute that is missing, malformed or vanishes mid-read is
+ * logged at debug level and left "unknown". -ENOMEM is the only error.
+ * A VF's vf_index is left VF_INDEX_UNKNOWN: it is its PF's business. */
+int sysfs_read_device(struct udev *udev, const char *syspath, Device **ret);
+
+/* Reads the VF links of a PF: fills pf->vfs/n_vfs/num_vfs. */
+int sysfs_read_vf_links(Device *pf);
+
+/* Where the PCI devices live; "/sys/bus/pci/devices/ADDRESS" resolves to the syspath. */
+#define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
