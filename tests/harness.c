@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define STARTUP_TIMEOUT_MS 20000
+
+static const char *env_or_die(const char *name) {
+        const char *v = g_getenv(name);
+
+        if (!v)
+                g_error("%s is not set: run the tests through 'make check'", name);
+        return v;
+}
+
+/* Processes we spawn get neither umockdev's preload nor its testbed, unless
+ * they are the daemon. */
+static char **clean_environ(const char *bus_address) {
+        char **env = g_get_environ();
+
+        env = g_environ_unsetenv(env, "LD_PRELOAD");
+        env = g_environ_unsetenv(env, "UMOCKDEV_DIR");
+        env = g_environ_unsetenv(env, "DBUS_SESSION_BUS_ADDRESS");
+        if (bus_address)
+                env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", bus_address, TRUE);
+        return env;
+}
+
+static void start_bus(Harness *h) {
+        const char *argv[] = { env_or_die("DBUS_DAEMON"), "--nofork", "--print-address=1", NULL, NULL };
+        g_autofree char *config = g_strdup_printf("--config-file=%s", env_or_die("TEST_BUS_CONFIG"));
+        g_auto(GStrv) env = clean_environ(NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GIOChannel) ch = NULL;
+        g_autofree char *line = NULL;
+        int out_fd;
+
+        argv[3] = config;
+        if (!g_spawn_async_with_pipes(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                      &h->bus_pid, NULL, &out_fd, NULL, &error))
+                g_error("Cannot start dbus-daemon: %s", error->message);
+        ch = g_io_channel_unix_new(out_fd);
+        g_io_channel_set_close_on_unref(ch, TRUE);
+        if (g_io_channel_read_line(ch, &line, NULL, NULL, &error) != G_IO_STATUS_NORMAL)
+                g_error("dbus-daemon printed no address");
+        h->bus_address = g_strstrip(g_steal_pointer(&line));
+
+        h->conn = g_dbus_connection_new_for_address_sync(
+                h->bus_address,
+                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                NULL, NULL, &error);
+        if (!h->conn)
+                g_error("Cannot connect to the private bus: %s", error->message);
+        g_dbus_connection_set_exit_on_close(h->conn, FALSE);
+}
+
+Harness *harness_new(void) {
+        Harness *h = g_new0(Harness, 1);
+
+        h->sim = sim_new();
+        start_bus(h);
+        return h;
+}
+
+static void kill_and_reap(GPid *pid) {
+        if (*pid <= 0)
+                return;
+        (void) kill(*pid, SIGKILL);
+        (void) waitpid(*pid, NULL, 0);
+        g_spawn_close_pid(*pid);
+        *pid = 0;
+}
+
+void harness_free(Harness *h) {
+        if (!h)
+                return;
+        if (h->daemon_pid > 0)
+                harness_stop_daemon(h);
+        if (h->conn) {
+                g_dbus_connection_close_sync(h->conn, NULL, NULL);
+                g_object_unref(h->conn);
+        }
+        kill_and_reap(&h->bus_pid);
+        g_free(h->bus_address);
+        sim_free(h->sim);
+        g_free(h);
+}
+
+static gboolean name_has_owner(Harness *h) {
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+                h->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+                g_variant_new("(s)", BUS_NAME), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+        gboolean owned = FALSE;
+
+        if (r)
+                g_variant_get(r, "(b)", &owned);
+        return owned;
+}
+
+void harness_start_daemon(Harness *h, const char *const *args) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        g_auto(GStrv) env = g_get_environ();
+        g_autoptr(GError) error = NULL;
+        gint64 deadline;
+
+        g_assert_cmpint(h->daemon_pid, ==, 0);
+        g_ptr_array_add(argv, (char *) env_or_die("SRIOV_MONITORD"));
+        for (; args && *args; args++)
+                g_ptr_array_add(argv, (char *) *args);
+        g_ptr_array_add(argv, NULL);
+
+        /* The daemon reads the testbed through umockdev's preload, which it
+         * inherits; UMOCKDEV_DIR points it at our testbed. */
+        env = g_environ_setenv(env, "UMOCKDEV_DIR", sim_root(h->sim), TRUE);
+        env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, TRUE);
+        if (!g_spawn_async(NULL, (char **) argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                           &h->daemon_pid, &error))
+                g_error("Cannot start sriov-monitord: %s", error->message);
+
+        deadline = g_get_monotonic_time() + STARTUP_TIMEOUT_MS * 1000;
+        while (!name_has_owner(h)) {
+                int status;
+
+                if (waitpid(h->daemon_pid, &status, WNOHANG) == h->daemon_pid)
+                        g_error("sriov-monitord exited during start-up (status %d)", status);
+                if (g_get_monotonic_time() > deadline)
+                        g_error("sriov-monitord did not take its bus name in time");
+                g_usleep(5000);
+        }
+}
+
+void harness_stop_daemon(Harness *h) {
+        int status = 0;
+
+        g_assert_cmpint(h->daemon_pid, >, 0);
+        g_assert_cmpint(kill(h->daemon_pid, SIGTERM), ==, 0);
+        g_assert_cmpint(waitpid(h->daemon_pid, &status, 0), ==, h->daemon_pid);
+        g_spawn_close_pid(h->daemon_pid);
+        h->daemon_pid = 0;
+        /* A crash or a non-zero exit fails the test that stopped it. */
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+}
+
+char **harness_client_environ(Harness *h) {
+        return clean_environ(h->bus_address);
+}
+
+int harness_run(Harness *h, const char *const *argv, char **out, char **err) {
+        g_auto(GStrv) env = harness_client_environ(h);
+        g_autoptr(GError) error = NULL;
+        int status = 0;
+
+        if (!g_spawn_sync(NULL, (char **) argv, env, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err, &status, &error))
+                g_error("Cannot run %s: %s", argv[0], error->message);
+        g_assert_true(WIFEXITED(status));
+        return WEXITSTATUS(status);
+}
+
+GVariant *harness_call(Harness *h, const char *path, const char *iface, const char *method, GVariant *params,
+                       GError **error) {
+        return g_dbus_connection_call_sync(h->conn, BUS_NAME, path, iface, method, params, NULL,
+                                           G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
+}
+
+GVariant *harness_get(Harness *h, const char *path, const char *iface, const char *prop) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = harness_call(h, path, "org.freedesktop.DBus.Properties", "Get",
+                                             g_variant_new("(ss)", iface, prop), &error);
+        GVariant *v;
+
+        g_assert_no_error(error);
+        g_variant_get(r, "(v)", &v);
+        return v;
+}
+
+char *harness_device_path(const char *address) {
+        char *p = g_strdup_printf("/org/sriov/Monitor1/Device/pci_%s", address);
+
+        for (char *c = p + strlen("/org/sriov/Monitor1/Device/pci_"); *c; c++)
+                if (*c == ':' || *c == '.')
+                        *c = '_';
+        return p;
+}
+
+gboolean harness_wait_until(gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms) {
+        gint64 deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+
+        while (!cond(data)) {
+                if (g_get_monotonic_time() > deadline)
+                        return cond(data);
+                g_main_context_iteration(NULL, FALSE);
+                g_usleep(1000);
+        }
+        return TRUE;
+}
+
+static void signal_free(gpointer p) {
+        Signal *s = p;
+
+        g_free(s->path);
+        g_free(s->iface);
+        g_free(s->member);
+        g_variant_unref(s->params);
+        g_free(s);
+}
+
+static void on_signal(GDBusConnection *conn, const char *sender, const char *path, const char *iface,
+                      const char *member, GVariant *params, gpointer userdata) {
+        Recorder *r = userdata;
+        Signal *s = g_new0(Signal, 1);
+
+        s->path = g_strdup(path);
+        s->iface = g_strdup(iface);
+        s->member = g_strdup(member);
+        s->params = g_variant_ref(params);
+        g_ptr_array_add(r->signals, s);
+}
+
+Recorder *recorder_new(Harness *h) {
+        Recorder *r = g_new0(Recorder, 1);
+
+        r->conn = g_object_ref(h->conn);
+        r->signals = g_ptr_array_new_with_free_func(signal_free);
+        r->subscription = g_dbus_connection_signal_subscribe(h->conn, BUS_NAME, NULL, NULL, NULL, NULL,
+                                                             G_DBUS_SIGNAL_FLAGS_NONE, on_signal, r, NULL);
+        /* The match rule must be in place before anything happens. */
+        recorder_sync(r);
+        return r;
+}
+
+void recorder_free(Recorder *r) {
+        if (!r)
+                return;
+        g_dbus_connection_signal_unsubscribe(r->conn, r->subscription);
+        g_ptr_array_unref(r->signals);
+        g_object_unref(r->conn);
+        g_free(r);
+}
+
+static void on_ping_done(GObject *source, GAsyncResult *res, gpointer userdata) {
+        g_autoptr(GVariant) v = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, NULL);
+
+        *(gboolean *) userdata = TRUE;
+}
+
+static gboolean is_true(gpointer p) {
+        return *(gboolean *) p;
+}
+
+void recorder_sync(Recorder *r) {
+        gboolean done = FALSE;
+
+        /* Signals sent before the reply arrive before it, on the same connection. */
+        g_dbus_connection_call(r->conn, BUS_NAME, "/", "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                               G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_ping_done, &done);
+        g_assert_true(harness_wait_until(is_true, &done, 10000));
+        /* Let queued signal callbacks run. */
+        while (g_main_context_iteration(NULL, FALSE))
+                ;
+}
+
+void recorder_clear(Recorder *r) {
+        g_ptr_array_set_size(r->signals, 0);
+}
+
+unsigned recorder_count(Recorder *r, const char *member, const char *path) {
+        unsigned n = 0;
+
+        for (guint i = 0; i < r->signals->len; i++) {
+                Signal *s = g_ptr_array_index(r->signals, i);
+
+                if (g_str_equal(s->member, member) && (!path || g_str_equal(s->path, path)))
+                        n++;
+        }
+        return n;
+}

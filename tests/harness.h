@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The integration test harness: a simulated host (sriov-sim), a private
+ * system-type dbus-daemon, and sriov-monitord started on both, plus helpers
+ * to talk to it through GDBus and to run real clients (busctl, sriov-status).
+ * Paths come from the environment make check sets (SRIOV_MONITORD, ...).
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sriov-sim.h"
+
+#define BUS_NAME "org.sriov.Monitor1"
+#define MANAGER_PATH "/org/sriov/Monitor1"
+#define MANAGER_IFACE "org.sriov.Monitor1.Manager"
+#define DEVICE_IFACE "org.sriov.Monitor1.Device"
+#define PF_IFACE "org.sriov.Monitor1.PhysicalFunction"
+#define VF_IFACE "org.sriov.Monitor1.VirtualFunction"
+
+typedef struct Harness {
+        SriovSim *sim;
+        char *bus_address;
+        GPid bus_pid;
+        GPid daemon_pid;
+        GDBusConnection *conn;
+} Harness;
+
+/* A fresh testbed and private bus; no daemon yet. */
+Harness *harness_new(void);
+/* Stops whatever still runs and removes the testbed. */
+void harness_free(Harness *h);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Harness, harness_free)
+
+/* Starts sriov-monitord (extra arguments NULL-terminated, may be NULL) and
+ * waits until it owns the bus name. */
+void harness_start_daemon(Harness *h, const char *const *args);
+/* SIGTERM; asserts it exits 0 and returns once it has. */
+void harness_stop_daemon(Harness *h);
+
+/* Environment for a client process: the private bus as system bus, no umockdev. */
+char **harness_client_environ(Harness *h);
+/* Runs a client to completion; returns its exit status, stdout and stderr. */
+int harness_run(Harness *h, const char *const *argv, char **out, char **err);
+
+/* org.freedesktop.DBus.Properties.Get; the unboxed value. */
+GVariant *harness_get(Harness *h, const char *path, const char *iface, const char *prop);
+/* A method call on the daemon; NULL and *error set on a D-Bus error. */
+GVariant *harness_call(Harness *h, const char *path, const char *iface, const char *method,
+                       GVariant *params, GError **error);
+/* "/org/sriov/Monitor1/Device/pci_0000_3b_00_2" for "0000:3b:00.2". */
+char *harness_device_path(const char *address);
+
+/* Records every signal the daemon sends, in order. */
+typedef struct Signal {
+        char *path;
+        char *iface;
+        char *member;
+        GVariant *params;
+} Signal;
+
+typedef struct Recorder {
+        GDBusConnection *conn;
+        guint subscription;
+        GPtrArray *signals; /* of Signal */
+} Recorder;
+
+Recorder *recorder_new(Harness *h);
+void recorder_free(Recorder *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Recorder, recorder_free)
+/* Waits until the daemon has handled every message sent so far (a Ping
+ * round trip), then lets the recorder see what it sent before. */
+void recorder_sync(Recorder *r);
+void recorder_clear(Recorder *r);
+/* Signals whose member (and, when non-NULL, path) match. */
+unsigned recorder_count(Recorder *r, const char *member, const char *path);
+
+/* Spins the default main context until cond(data) or the timeout; returns cond's last answer. */
+gboolean harness_wait_until(gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms);
