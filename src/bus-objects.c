@@ -95,6 +95,9 @@ static const sd_bus_vtable manager_vtable[] = {
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("LastRefresh", "t", NULL, offsetof(Manager, last_refresh),
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Degraded", "b", NULL, offsetof(Manager, degraded), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("EventsProcessed", "t", NULL, offsetof(Manager, events_processed),
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Refresh", "", "", method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("FindDevice", SD_BUS_ARGS("s", key), SD_BUS_RESULT("o", device),
                                 method_find_device, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -267,6 +270,16 @@ void bus_emit_device_changed(Manager *m, const Device *d, unsigned changed) {
                 emit_properties(m, d, PF_IFACE, changed, DEVICE_PROPS_PF_IFACE);
         else
                 emit_properties(m, d, VF_IFACE, changed, DEVICE_PROPS_VF_IFACE);
+}
+
+void bus_emit_device_event(Manager *m, const char *type, const char *action, const char *device,
+                           const char *object_path, uint64_t timestamp) {
+        int r;
+
+        r = sd_bus_emit_signal(m->bus, MANAGER_PATH, MANAGER_IFACE, "DeviceEvent", "sssot", type, action, device,
+                               object_path, timestamp);
+        if (r < 0)
+                log_warning_errno(r, "Failed to send DeviceEvent for %s: %m", device);
 }
 
 void bus_emit_manager_changed(Manager *m, const char *const *names) {

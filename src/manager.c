@@ -1,23 +1,62 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bus-objects.h"
 #include "config.h"
+#include "inotify-source.h"
 #include "log.h"
 #include "manager.h"
 #include "pci-address.h"
+#include "strv.h"
+#include "sysfs-parse.h"
 #include "sysfs-reader.h"
+
+#define USEC_PER_SEC 1000000ULL
+#define RETRY_DELAY_MIN_USEC (100 * 1000ULL)
+#define RETRY_DELAY_MAX_USEC (30 * USEC_PER_SEC)
+/* EventsProcessed changes with every event: announce it at most once a second. */
+#define EVENTS_PROCESSED_PERIOD_USEC USEC_PER_SEC
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref);
 
-static uint64_t now_realtime_usec(void) {
+typedef struct DirtyDevice {
+        char address[PCI_ADDRESS_MAX];
+        char *syspath;
+        /* Netdevs whose "remove" uevent arrived: gone, even if their sysfs
+         * directory lingers (the kernel sends the uevent before deleting it). */
+        char **removed_netdevs;
+        /* Its own "remove" uevent arrived: gone, for the same reason. */
+        bool removed;
+} DirtyDevice;
+
+static DirtyDevice *dirty_device_free(DirtyDevice *e) {
+        if (e) {
+                strv_free(e->removed_netdevs);
+                free(e->syspath);
+                free(e);
+        }
+        return NULL;
+}
+
+static void dirty_clear(Hashmap *dirty) {
+        DirtyDevice *e;
+
+        HASHMAP_FOREACH(e, dirty, i) {
+                (void) hashmap_remove(dirty, e->address);
+                dirty_device_free(e);
+        }
+}
+
+static uint64_t now_usec(clockid_t clock) {
         struct timespec ts;
 
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+        (void) clock_gettime(clock, &ts);
+        return (uint64_t) ts.tv_sec * USEC_PER_SEC + (uint64_t) ts.tv_nsec / 1000ULL;
 }
 
 int manager_new(Manager **ret) {
@@ -28,6 +67,8 @@ int manager_new(Manager **ret) {
         if (!m)
                 return log_oom();
         m->version = PACKAGE_VERSION;
+        m->inotify_fd = -EBADF;
+        m->retry_delay_usec = RETRY_DELAY_MIN_USEC;
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -38,6 +79,9 @@ int manager_new(Manager **ret) {
         r = device_table_new(&m->table);
         if (r < 0)
                 return log_oom();
+        m->dirty = hashmap_new();
+        if (!m->dirty)
+                return log_oom();
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -46,6 +90,15 @@ int manager_new(Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        uevent_source_stop(m);
+        inotify_source_stop(m);
+        hashmap_free(m->watches);
+        sd_event_source_disable_unref(m->retry_timer);
+        sd_event_source_disable_unref(m->resync_timer);
+        sd_event_source_disable_unref(m->batch);
+        sd_event_source_disable_unref(m->events_timer);
+        dirty_clear(m->dirty);
+        hashmap_free(m->dirty);
         if (m->bus) {
                 (void) sd_bus_release_name(m->bus, BUS_NAME);
                 sd_bus_flush_close_unref(m->bus);
@@ -98,18 +151,69 @@ static int scan_all(Manager *m, DeviceTable **ret) {
         return 0;
 }
 
+static void emit_device_event(Manager *m, const char *type, const char *action, const char *device,
+                              const Device *d) {
+        bus_emit_device_event(m, type, action, device, d->object_path, now_usec(CLOCK_REALTIME));
+}
+
+/* DeviceEvents follow from what changed, not from which uevents arrived, so
+ * coalesced events and a Refresh say the same thing. */
+static void emit_device_events(Manager *m, const Device *old, const Device *new, unsigned changed) {
+        size_t gone = 0, came = 0;
+        const char *came_name = NULL;
+
+        /* Interfaces first: the kernel removes a netdev before it unbinds. */
+        if (changed & DEVICE_PROP_NET_DEVICES) {
+                for (char **n = old->netdevs; n && *n; n++)
+                        if (!strv_contains(new->netdevs, *n))
+                                gone++;
+                for (char **n = new->netdevs; n && *n; n++)
+                        if (!strv_contains(old->netdevs, *n))
+                                came++, came_name = *n;
+                /* One name replaced by another on a device that kept its driver: a rename. */
+                if (gone == 1 && came == 1 && !(changed & DEVICE_PROP_DRIVER))
+                        emit_device_event(m, "interface", "modified", came_name, new);
+                else {
+                        for (char **n = old->netdevs; n && *n; n++)
+                                if (!strv_contains(new->netdevs, *n))
+                                        emit_device_event(m, "interface", "deleted", *n, new);
+                        for (char **n = new->netdevs; n && *n; n++)
+                                if (!strv_contains(old->netdevs, *n))
+                                        emit_device_event(m, "interface", "created", *n, new);
+                }
+        }
+        if (changed & DEVICE_PROP_DRIVER)
+                emit_device_event(m, "driver", "modified", new->address, new);
+        if (changed & DEVICE_PROPS_PF_IFACE)
+                emit_device_event(m, "sriov", "modified", new->address, new);
+}
+
+static void unpublish(Manager *m, Device *cur, bool *pfs_changed) {
+        char address[PCI_ADDRESS_MAX];
+        bool pf = cur->role == DEVICE_ROLE_PF;
+
+        bus_emit_device_removed(m, cur);
+        emit_device_event(m, "pci", "deleted", cur->address, cur);
+        (void) snprintf(address, sizeof(address), "%s", cur->address);
+        device_free(device_table_remove(m->table, address));
+        if (pf) {
+                inotify_unwatch_pf(m, address);
+                *pfs_changed = true;
+        }
+}
+
 /* Makes the table's entry for one address equal to `fresh` (NULL: the device
- * is gone), taking ownership of it, and publishes the difference. */
+ * is gone), taking ownership of it, and publishes the difference. Returns 1
+ * when something changed. */
 static int manager_apply_device(Manager *m, const char *address, Device *fresh, bool *pfs_changed) {
         Device *cur = device_table_get(m->table, address), *old = NULL;
         unsigned changed;
         int r;
 
         if (cur && (!fresh || (device_diff(cur, fresh) & DEVICE_PROP_IDENTITY))) {
-                bus_emit_device_removed(m, cur);
-                *pfs_changed |= cur->role == DEVICE_ROLE_PF;
-                device_free(device_table_remove(m->table, address));
-                cur = NULL;
+                unpublish(m, cur, pfs_changed);
+                if (!fresh)
+                        return 1;
         }
         if (!fresh)
                 return 0;
@@ -119,19 +223,44 @@ static int manager_apply_device(Manager *m, const char *address, Device *fresh, 
                 return log_oom();
         if (!old) {
                 bus_emit_device_added(m, fresh);
-                *pfs_changed |= fresh->role == DEVICE_ROLE_PF;
-                return 0;
+                emit_device_event(m, "pci", "created", fresh->address, fresh);
+                if (fresh->role == DEVICE_ROLE_PF) {
+                        inotify_watch_pf(m, fresh);
+                        *pfs_changed = true;
+                }
+                return 1;
         }
         changed = device_diff(old, fresh);
-        device_free(old);
-        if (changed)
+        if (changed) {
                 bus_emit_device_changed(m, fresh, changed);
-        return 0;
+                emit_device_events(m, old, fresh, changed);
+        }
+        device_free(old);
+        return changed != 0;
+}
+
+static void emit_manager_changes(Manager *m, bool pfs_changed, bool refreshed) {
+        const char *names[3] = {};
+        size_t n = 0;
+
+        if (pfs_changed)
+                names[n++] = "PhysicalFunctions";
+        if (refreshed)
+                names[n++] = "LastRefresh";
+        if (n > 0 && m->bus)
+                bus_emit_manager_changed(m, names);
 }
 
 /* Publishes a fresh scan: removals first (VFs before their PFs), then PFs,
  * then VFs, so a client never sees a VF whose PF it does not know. */
-static int manager_apply_scan(Manager *m, DeviceTable *fresh, bool *pfs_changed) {
+/* Counts a changed device, and names the first few for the log. */
+static void note_change(unsigned *n_changed, char ***names, const char *address) {
+        if ((*n_changed)++ < 8)
+                (void) strv_consume(names, strdup(address));
+}
+
+static int manager_apply_scan(Manager *m, DeviceTable *fresh, bool *pfs_changed, unsigned *n_changed,
+                              char ***names) {
         _cleanup_free_ Device **current = NULL, **devices = NULL;
         size_t n;
         int r;
@@ -140,15 +269,11 @@ static int manager_apply_scan(Manager *m, DeviceTable *fresh, bool *pfs_changed)
         if (r < 0)
                 return log_oom();
         for (int pass = DEVICE_ROLE_VF; pass >= DEVICE_ROLE_PF; pass--)
-                for (size_t i = 0; i < n; i++) {
-                        char address[PCI_ADDRESS_MAX];
-
-                        if ((int) current[i]->role != pass || device_table_get(fresh, current[i]->address))
-                                continue;
-                        /* The device is freed by the call: keep its key. */
-                        (void) snprintf(address, sizeof(address), "%s", current[i]->address);
-                        (void) manager_apply_device(m, address, NULL, pfs_changed);
-                }
+                for (size_t i = 0; i < n; i++)
+                        if ((int) current[i]->role == pass && !device_table_get(fresh, current[i]->address)) {
+                                note_change(n_changed, names, current[i]->address);
+                                unpublish(m, current[i], pfs_changed);
+                        }
 
         r = device_table_list(fresh, -1, &devices, &n);
         if (r < 0)
@@ -163,27 +288,386 @@ static int manager_apply_scan(Manager *m, DeviceTable *fresh, bool *pfs_changed)
                         r = manager_apply_device(m, d->address, d, pfs_changed);
                         if (r < 0)
                                 return r;
+                        if (r > 0)
+                                note_change(n_changed, names, d->address);
                 }
         return 0;
 }
 
-int manager_refresh(Manager *m) {
+static int refresh_full(Manager *m, unsigned *ret_changed, char ***ret_names) {
         _cleanup_(device_table_freep) DeviceTable *fresh = NULL;
+        _cleanup_strv_free_ char **names = NULL;
         bool pfs_changed = false;
+        unsigned changed = 0;
         int r;
 
+        /* A full scan covers whatever was pending. */
+        dirty_clear(m->dirty);
         r = scan_all(m, &fresh);
         if (r < 0)
                 return r;
-        r = manager_apply_scan(m, fresh, &pfs_changed);
+        r = manager_apply_scan(m, fresh, &pfs_changed, &changed, &names);
         if (r < 0)
                 return r;
+        m->last_refresh = now_usec(CLOCK_REALTIME);
+        emit_manager_changes(m, pfs_changed, true);
+        log_debug("Scan done: %zu SR-IOV functions, %u changed.", device_table_size(m->table), changed);
+        if (ret_changed)
+                *ret_changed = changed;
+        if (ret_names)
+                *ret_names = TAKE_PTR(names);
+        return 0;
+}
 
-        m->last_refresh = now_realtime_usec();
+int manager_refresh(Manager *m) {
+        return refresh_full(m, NULL, NULL);
+}
+
+/* Re-reads one device now (the PF a new VF needs to find its index). */
+static int refresh_one(Manager *m, const char *address, const char *syspath, bool *pfs_changed) {
+        Device *fresh = NULL;
+        int r;
+
+        r = sysfs_read_device(m->udev, syspath, &fresh);
+        if (r < 0)
+                return r;
+        return manager_apply_device(m, address, fresh, pfs_changed);
+}
+
+static const char *dirty_syspath(Manager *m, const DirtyDevice *e, char buf[static PATH_MAX]) {
+        const Device *d = device_table_get(m->table, e->address);
+
+        if (e->syspath)
+                return e->syspath;
+        if (d && d->syspath)
+                return d->syspath;
+        (void) snprintf(buf, PATH_MAX, SYSFS_PCI_DEVICES "/%s", e->address);
+        return buf;
+}
+
+static void forget_removed_netdevs(Device *d, char **removed) {
+        size_t k = 0;
+
+        if (!removed || !d->netdevs)
+                return;
+        for (size_t i = 0; d->netdevs[i]; i++)
+                if (strv_contains(removed, d->netdevs[i]))
+                        free(d->netdevs[i]);
+                else
+                        d->netdevs[k++] = d->netdevs[i];
+        d->netdevs[k] = NULL;
+        d->mode = device_mode(d->driver, d->netdevs);
+}
+
+typedef struct Reading {
+        DirtyDevice *dirty;
+        Device *fresh;
+} Reading;
+
+static void process_dirty(Manager *m) {
+        _cleanup_(hashmap_freep) Hashmap *batch = NULL;
+        _cleanup_free_ Reading *readings = NULL;
+        bool pfs_changed = false;
+        size_t n = 0;
+        DirtyDevice *e;
+
+        /* Marks made while we work go to the next batch. */
+        batch = m->dirty;
+        m->dirty = hashmap_new();
+        if (!m->dirty) {
+                m->dirty = TAKE_PTR(batch);
+                log_oom();
+                return;
+        }
+        readings = calloc(hashmap_size(batch), sizeof(Reading));
+        if (!readings) {
+                log_oom();
+                manager_request_resync(m, "out of memory");
+                return;
+        }
+
+        HASHMAP_FOREACH(e, batch, i) {
+                char buf[PATH_MAX];
+                int r;
+
+                readings[n].dirty = e;
+                r = e->removed ? 0 : sysfs_read_device(m->udev, dirty_syspath(m, e, buf), &readings[n].fresh);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to read %s: %m", e->address);
+                if (readings[n].fresh)
+                        forget_removed_netdevs(readings[n].fresh, e->removed_netdevs);
+                n++;
+        }
+
+        /* Gone VFs, gone PFs, then PFs, then VFs (which need their PF's links). */
+        for (int pass = 0; pass < 4; pass++)
+                for (size_t i = 0; i < n; i++) {
+                        Reading *rd = &readings[i];
+                        const char *address = rd->dirty->address;
+                        const Device *cur = device_table_get(m->table, address);
+
+                        switch (pass) {
+                        case 0:
+                        case 1:
+                                if (rd->fresh || !cur || (int) cur->role != (pass == 0 ? DEVICE_ROLE_VF : DEVICE_ROLE_PF))
+                                        continue;
+                                break;
+                        case 2:
+                                if (!rd->fresh || rd->fresh->role != DEVICE_ROLE_PF)
+                                        continue;
+                                break;
+                        case 3:
+                                if (!rd->fresh || rd->fresh->role != DEVICE_ROLE_VF)
+                                        continue;
+                                device_table_resolve_vf_index(m->table, rd->fresh);
+                                if (rd->fresh->vf_index == VF_INDEX_UNKNOWN) {
+                                        /* Its PF's links were not re-read yet: do it now. */
+                                        const Device *pf = device_table_get(m->table, rd->fresh->pf_address);
+
+                                        if (pf && pf->syspath)
+                                                (void) refresh_one(m, pf->address, pf->syspath, &pfs_changed);
+                                        device_table_resolve_vf_index(m->table, rd->fresh);
+                                }
+                                break;
+                        }
+                        (void) manager_apply_device(m, address, TAKE_PTR(rd->fresh), &pfs_changed);
+                }
+
+        for (size_t i = 0; i < n; i++)
+                device_free(readings[i].fresh);
+        dirty_clear(batch);
+        emit_manager_changes(m, pfs_changed, false);
+}
+
+static int on_batch(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        if (m->resync_reason) {
+                const char *reason = TAKE_PTR(m->resync_reason);
+                _cleanup_strv_free_ char **names = NULL;
+                char list[8 * (PCI_ADDRESS_MAX + 1)] = "";
+                unsigned changed = 0;
+                int r;
+
+                r = refresh_full(m, &changed, &names);
+                if (r < 0) {
+                        log_warning_errno(r, "Resync (%s) failed: %m", reason);
+                        return 0;
+                }
+                if (changed == 0)
+                        return 0;
+                for (char **n = names; n && *n; n++)
+                        (void) snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                                        n == names ? "" : " ", *n);
+                /* The sources should have told us: drift is worth a warning. */
+                log_full_errno(streq(reason, "periodic resync") ? LOG_WARNING : LOG_INFO, 0,
+                               "Resync (%s): %u device(s) had changed without an event: %s%s", reason, changed,
+                               list, changed > 8 ? " ..." : "");
+                return 0;
+        }
+        process_dirty(m);
+        return 0;
+}
+
+static void schedule_batch(Manager *m) {
+        if (m->batch)
+                (void) sd_event_source_set_enabled(m->batch, SD_EVENT_ONESHOT);
+}
+
+static int on_events_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        if (m->events_processed != m->events_processed_published) {
+                m->events_processed_published = m->events_processed;
+                bus_emit_manager_changed(m, (const char *const[]) { "EventsProcessed", NULL });
+        }
+        return 0;
+}
+
+void manager_count_event(Manager *m) {
+        int enabled = SD_EVENT_OFF;
+
+        m->events_processed++;
+        /* No timer runs while nothing happens: an idle daemon never wakes. */
+        if (m->events_timer && sd_event_source_get_enabled(m->events_timer, &enabled) >= 0 && enabled == SD_EVENT_OFF) {
+                (void) sd_event_source_set_time_relative(m->events_timer, EVENTS_PROCESSED_PERIOD_USEC);
+                (void) sd_event_source_set_enabled(m->events_timer, SD_EVENT_ONESHOT);
+        }
+}
+
+void manager_mark_removed(Manager *m, const char *address, const char *syspath, bool removed) {
+        DirtyDevice *e;
+
+        manager_mark_dirty(m, address, syspath, true);
+        e = hashmap_get(m->dirty, address);
+        if (e)
+                e->removed = removed;
+}
+
+void manager_mark_dirty(Manager *m, const char *address, const char *syspath, bool existence_changed) {
+        DirtyDevice *e = hashmap_get(m->dirty, address);
+
+        if (!e) {
+                e = calloc(1, sizeof(DirtyDevice));
+                if (!e || snprintf(e->address, sizeof(e->address), "%s", address) >= (int) sizeof(e->address) ||
+                    hashmap_replace(m->dirty, e->address, e) < 0) {
+                        dirty_device_free(e);
+                        manager_request_resync(m, "out of memory");
+                        return;
+                }
+        }
+        if (syspath && (!e->syspath || !streq(e->syspath, syspath))) {
+                free(e->syspath);
+                e->syspath = strdup(syspath);
+        }
+
+        if (existence_changed) {
+                /* The PF's VF set follows its virtfnN links, which change with the VF. */
+                const Device *d = device_table_get(m->table, address);
+                char pf[PCI_ADDRESS_MAX];
+
+                if (d && d->role == DEVICE_ROLE_VF)
+                        manager_mark_dirty(m, d->pf_address, NULL, false);
+                else if (syspath && sysfs_read_physfn(syspath, pf) >= 0)
+                        manager_mark_dirty(m, pf, NULL, false);
+        }
+        schedule_batch(m);
+}
+
+void manager_mark_netdev(Manager *m, const char *address, const char *ifname, bool removed) {
+        DirtyDevice *e;
+
+        manager_mark_dirty(m, address, NULL, false);
+        e = hashmap_get(m->dirty, address);
+        if (!e)
+                return;
+        if (removed) {
+                if (!strv_contains(e->removed_netdevs, ifname))
+                        (void) strv_consume(&e->removed_netdevs, strdup(ifname));
+        } else if (strv_contains(e->removed_netdevs, ifname)) {
+                /* Back under the same name: it exists again. */
+                size_t k = 0;
+
+                for (size_t i = 0; e->removed_netdevs[i]; i++)
+                        if (streq(e->removed_netdevs[i], ifname))
+                                free(e->removed_netdevs[i]);
+                        else
+                                e->removed_netdevs[k++] = e->removed_netdevs[i];
+                e->removed_netdevs[k] = NULL;
+        }
+}
+
+void manager_mark_iommu_group(Manager *m, const char *group) {
+        int32_t g;
+        Device *d;
+
+        if (parse_i32(group, &g) < 0)
+                return;
+        inotify_watch_vfio_dir(m);
+        HASHMAP_FOREACH(d, m->table->by_address, i)
+                if (d->iommu_group == g)
+                        manager_mark_dirty(m, d->address, d->syspath, false);
+}
+
+void manager_request_resync(Manager *m, const char *reason) {
+        if (!m->resync_reason)
+                m->resync_reason = reason;
+        schedule_batch(m);
+}
+
+static void set_degraded(Manager *m) {
+        int degraded = m->failed_sources != 0;
+
+        if (degraded == m->degraded)
+                return;
+        m->degraded = degraded;
         if (m->bus)
-                bus_emit_manager_changed(m, pfs_changed ? (const char *const[]) { "PhysicalFunctions", "LastRefresh", NULL }
-                                                        : (const char *const[]) { "LastRefresh", NULL });
-        log_debug("Scan done: %zu SR-IOV functions.", device_table_size(m->table));
+                bus_emit_manager_changed(m, (const char *const[]) { "Degraded", NULL });
+}
+
+static int start_source(Manager *m, ManagerSource source) {
+        return source == MANAGER_SOURCE_UEVENT ? uevent_source_start(m) : inotify_source_start(m);
+}
+
+static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        for (ManagerSource src = MANAGER_SOURCE_UEVENT; src <= MANAGER_SOURCE_INOTIFY; src <<= 1)
+                if ((m->failed_sources & src) && start_source(m, src) >= 0) {
+                        m->failed_sources &= ~src;
+                        log_notice("The %s source is back.", src == MANAGER_SOURCE_UEVENT ? "uevent" : "inotify");
+                }
+        set_degraded(m);
+        if (m->failed_sources) {
+                m->retry_delay_usec = m->retry_delay_usec * 2 > RETRY_DELAY_MAX_USEC ? RETRY_DELAY_MAX_USEC
+                                                                                      : m->retry_delay_usec * 2;
+                (void) sd_event_source_set_time_relative(s, m->retry_delay_usec);
+                (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        m->retry_delay_usec = RETRY_DELAY_MIN_USEC;
+        /* What happened while a source was down is only known to a rescan. */
+        manager_request_resync(m, "a source recovered");
+        return 0;
+}
+
+void manager_source_failed(Manager *m, ManagerSource source, int error) {
+        const char *name = source == MANAGER_SOURCE_UEVENT ? "uevent" : "inotify";
+        int r;
+
+        log_warning_errno(error, "The %s source failed (%m); degraded until it is re-created.", name);
+        if (source == MANAGER_SOURCE_UEVENT)
+                uevent_source_stop(m);
+        else
+                inotify_source_stop(m);
+        m->failed_sources |= source;
+        set_degraded(m);
+
+        if (!m->retry_timer) {
+                r = sd_event_add_time_relative(m->event, &m->retry_timer, CLOCK_MONOTONIC, m->retry_delay_usec, 0,
+                                               on_retry, m);
+                if (r < 0)
+                        log_error_errno(r, "Failed to schedule re-creating the %s source: %m", name);
+                return;
+        }
+        (void) sd_event_source_set_time_relative(m->retry_timer, m->retry_delay_usec);
+        (void) sd_event_source_set_enabled(m->retry_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_resync_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+
+        manager_request_resync(m, "periodic resync");
+        (void) sd_event_source_set_time_relative(s, m->resync_interval_usec);
+        return sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
+static int setup_pipeline(Manager *m) {
+        int r;
+
+        r = sd_event_add_defer(m->event, &m->batch, on_batch, m);
+        if (r < 0)
+                return r;
+        /* After every pending source event: a burst is drained before work starts. */
+        r = sd_event_source_set_priority(m->batch, SD_EVENT_PRIORITY_IDLE);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(m->batch, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
+        r = sd_event_add_time_relative(m->event, &m->events_timer, CLOCK_MONOTONIC, EVENTS_PROCESSED_PERIOD_USEC,
+                                       0, on_events_timer, m);
+        if (r < 0)
+                return r;
+        r = sd_event_source_set_enabled(m->events_timer, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
+        if (m->resync_interval_usec > 0) {
+                r = sd_event_add_time_relative(m->event, &m->resync_timer, CLOCK_MONOTONIC, m->resync_interval_usec,
+                                               0, on_resync_timer, m);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -198,6 +682,15 @@ int manager_start(Manager *m) {
         r = bus_register_objects(m, m->bus);
         if (r < 0)
                 return r;
+        r = setup_pipeline(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the event pipeline: %m");
+
+        /* Listen before the first scan, so nothing between the two is lost;
+         * a source that cannot start leaves the daemon degraded, not dead. */
+        for (ManagerSource src = MANAGER_SOURCE_UEVENT; src <= MANAGER_SOURCE_INOTIFY; src <<= 1)
+                if (start_source(m, src) < 0)
+                        manager_source_failed(m, src, -EIO);
 
         /* The first scan is in place before the name is taken: a client that
          * sees the name sees every device, and no signal is needed for them. */
@@ -206,7 +699,15 @@ int manager_start(Manager *m) {
                 return log_error_errno(r, "Failed to scan devices: %m");
         device_table_free(m->table);
         m->table = TAKE_PTR(fresh);
-        m->last_refresh = now_realtime_usec();
+        m->last_refresh = now_usec(CLOCK_REALTIME);
+        dirty_clear(m->dirty);
+        if (m->inotify_fd >= 0) {
+                Device *d;
+
+                HASHMAP_FOREACH(d, m->table->by_address, i)
+                        if (d->role == DEVICE_ROLE_PF)
+                                inotify_watch_pf(m, d);
+        }
         log_info("Found %zu SR-IOV functions.", device_table_size(m->table));
 
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);

@@ -8,6 +8,7 @@
 #include <systemd/sd-event.h>
 
 #include "device-table.h"
+#include "uevent-source.h"
 
 #define BUS_NAME "org.sriov.Monitor1"
 #define MANAGER_PATH "/org/sriov/Monitor1"
@@ -17,6 +18,11 @@
 #define VF_IFACE "org.sriov.Monitor1.VirtualFunction"
 #define ERROR_NO_SUCH_DEVICE "org.sriov.Monitor1.Error.NoSuchDevice"
 
+typedef enum ManagerSource {
+        MANAGER_SOURCE_UEVENT = 1 << 0,
+        MANAGER_SOURCE_INOTIFY = 1 << 1,
+} ManagerSource;
+
 /* The daemon's one context: everything mutable lives here. */
 typedef struct Manager {
         sd_event *event;
@@ -24,16 +30,62 @@ typedef struct Manager {
         struct udev *udev;
         DeviceTable *table;
 
+        /* Published on the Manager interface. */
         const char *version;
-        uint64_t last_refresh; /* CLOCK_REALTIME usec of the last full scan */
+        uint64_t last_refresh;      /* CLOCK_REALTIME usec of the last full scan */
+        uint64_t events_processed;  /* source events handled */
+        int degraded;               /* 'b': a source is down */
+
+        /* Options. */
         bool use_session_bus;
+        UeventSourceKind uevent_source;
+        int uevent_buffer_size;     /* 0: the default */
+        uint64_t resync_interval_usec;
+
+        /* Sources. */
+        struct udev_monitor *monitor;
+        sd_event_source *uevent_event_source;
+        int inotify_fd;
+        sd_event_source *inotify_event_source;
+        Hashmap *watches;           /* wd -> Watch */
+        bool vfio_dir_watched;
+        unsigned failed_sources;    /* ManagerSource bits */
+        sd_event_source *retry_timer;
+        uint64_t retry_delay_usec;
+        sd_event_source *resync_timer;
+
+        /* The pipeline: source events mark devices dirty; one batch at idle
+         * priority, after the sources are drained, re-reads only those. */
+        Hashmap *dirty;             /* address -> DirtyDevice */
+        sd_event_source *batch;
+        const char *resync_reason;  /* non-NULL: the next batch is a full rescan */
+
+        uint64_t events_processed_published;
+        sd_event_source *events_timer;
 } Manager;
 
 int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
-/* Connects the bus, registers the objects, scans, then takes the name. */
+/* Connects the bus, registers the objects, scans, starts the sources, then takes the name. */
 int manager_start(Manager *m);
 /* Full rescan of /sys; publishes only the differences. */
 int manager_refresh(Manager *m);
+
+/* For the sources. */
+void manager_count_event(Manager *m);
+/* The function at address needs a re-read; existence_changed: it may have
+ * appeared or vanished, so its PF's VF set needs one too. syspath may be NULL. */
+void manager_mark_dirty(Manager *m, const char *address, const char *syspath, bool existence_changed);
+/* A PCI uevent that says whether the function exists: "remove" (gone,
+ * whatever sysfs still shows) or "add"/"change" (there). */
+void manager_mark_removed(Manager *m, const char *address, const char *syspath, bool removed);
+/* A netdev uevent of a function: "remove" means the name is gone. */
+void manager_mark_netdev(Manager *m, const char *address, const char *ifname, bool removed);
+/* Every function in an IOMMU group (its /dev/vfio node came or went). */
+void manager_mark_iommu_group(Manager *m, const char *group);
+/* Events were lost: the next batch rescans everything. */
+void manager_request_resync(Manager *m, const char *reason);
+/* A source broke: it is stopped, Degraded set, and re-created with backoff. */
+void manager_source_failed(Manager *m, ManagerSource source, int error);

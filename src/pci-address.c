@@ -153,3 +153,30 @@ int object_path_to_pci_address(const char *path, char buf[static PCI_ADDRESS_MAX
                         *c = '_';
         return streq(tmp, name) ? 0 : -EINVAL;
 }
+
+/* The last path component that is a PCI address: the function itself for
+ * a pci event, the parent function for .../0000:3b:00.2/net/eth0. */
+int pci_address_from_devpath(const char *subsystem, const char *devpath, char address[static PCI_ADDRESS_MAX]) {
+        const char *end, *start;
+
+        if (!subsystem || !devpath)
+                return -EINVAL;
+        end = devpath + strlen(devpath);
+        if (!streq(subsystem, "pci"))
+                for (int up = 0; up < 2; up++) { /* net/IFNAME, vfio-dev/vfioN */
+                        while (end > devpath && end[-1] != '/')
+                                end--;
+                        if (end > devpath)
+                                end--;
+                }
+        start = end;
+        while (start > devpath && start[-1] != '/')
+                start--;
+        if (end - start <= 0 || end - start >= PCI_ADDRESS_MAX)
+                return -EINVAL;
+
+        char name[PCI_ADDRESS_MAX];
+        memcpy(name, start, (size_t) (end - start));
+        name[end - start] = '\0';
+        return pci_address_normalize(name, 0, address);
+}

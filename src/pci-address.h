@@ -31,6 +31,12 @@ int pci_address_compare(const PciAddress *a, const PciAddress *b);
  * function); unparsable strings sort last, by strcmp. */
 int pci_address_string_compare(const char *a, const char *b);
 
+/* The PCI function a uevent concerns, from its DEVPATH: the device itself
+ * for subsystem "pci", the parent function for a child such as
+ * .../0000:3b:00.2/net/eth0 or .../vfio-dev/vfio0. -EINVAL when there is
+ * none (a virtual netdev, a malformed path). */
+int pci_address_from_devpath(const char *subsystem, const char *devpath, char address[static PCI_ADDRESS_MAX]);
+
 /* "0000:3b:00.2" -> newly allocated "/org/sriov/Monitor1/Device/pci_0000_3b_00_2". */
 int pci_address_to_object_path(const char *address, char **ret);
 /* The reverse; rejects anything that is not exactly a canonical device path. */

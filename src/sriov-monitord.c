@@ -9,10 +9,14 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "sysfs-parse.h"
 
 typedef struct Options {
         bool session;
         int log_level;
+        UeventSourceKind uevent_source;
+        uint64_t resync_interval_usec;
+        int uevent_buffer_size;
 } Options;
 
 static void help(void) {
@@ -24,6 +28,12 @@ static void help(void) {
                "  -h --help                Show this help and exit\n"
                "     --version             Show the version and exit\n"
                "     --session             Use the session bus instead of the system bus\n"
+               "     --uevent-source=SOURCE\n"
+               "                           auto (default), udev or kernel\n"
+               "     --resync-interval=SECONDS\n"
+               "                           Rescan periodically as a safety net (default: 0, off)\n"
+               "     --uevent-buffer-size=BYTES\n"
+               "                           Receive buffer of the uevent socket (default: 16 MiB)\n"
                "     --log-level=LEVEL     err, warning (default), info or debug\n"
                "\n"
                "See sriov-monitord(8).\n",
@@ -32,12 +42,16 @@ static void help(void) {
 
 /* Returns 1 to run, 0 to exit successfully, -EINVAL on a usage error (already reported). */
 static int parse_argv(int argc, char *argv[], Options *o) {
-        enum { ARG_VERSION = 0x100, ARG_SESSION, ARG_LOG_LEVEL };
+        enum { ARG_VERSION = 0x100, ARG_SESSION, ARG_LOG_LEVEL, ARG_UEVENT_SOURCE, ARG_RESYNC_INTERVAL,
+               ARG_UEVENT_BUFFER_SIZE };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "session", no_argument, NULL, ARG_SESSION },
                 { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "uevent-source", required_argument, NULL, ARG_UEVENT_SOURCE },
+                { "resync-interval", required_argument, NULL, ARG_RESYNC_INTERVAL },
+                { "uevent-buffer-size", required_argument, NULL, ARG_UEVENT_BUFFER_SIZE },
                 {}
         };
         int c;
@@ -62,6 +76,35 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                                 return -EINVAL;
                         }
                         break;
+                case ARG_UEVENT_SOURCE:
+                        if (uevent_source_kind_from_string(optarg, &o->uevent_source) < 0) {
+                                fprintf(stderr, "%s: invalid uevent source '%s' (auto, udev, kernel)\n",
+                                        program_invocation_short_name, optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ARG_RESYNC_INTERVAL: {
+                        uint32_t seconds;
+
+                        if (parse_u32(optarg, &seconds) < 0 || seconds > 86400 * 7) {
+                                fprintf(stderr, "%s: invalid resync interval '%s' (seconds, 0 to 604800)\n",
+                                        program_invocation_short_name, optarg);
+                                return -EINVAL;
+                        }
+                        o->resync_interval_usec = (uint64_t) seconds * 1000000ULL;
+                        break;
+                }
+                case ARG_UEVENT_BUFFER_SIZE: {
+                        uint32_t bytes;
+
+                        if (parse_u32(optarg, &bytes) < 0 || bytes < 1024 || bytes > INT32_MAX) {
+                                fprintf(stderr, "%s: invalid buffer size '%s' (bytes, at least 1024)\n",
+                                        program_invocation_short_name, optarg);
+                                return -EINVAL;
+                        }
+                        o->uevent_buffer_size = (int) bytes;
+                        break;
+                }
                 case ':':
                         fprintf(stderr, "%s: option '%s' needs a value\n", program_invocation_short_name,
                                 argv[optind - 1]);
@@ -120,6 +163,9 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return 1;
         m->use_session_bus = o.session;
+        m->uevent_source = o.uevent_source;
+        m->resync_interval_usec = o.resync_interval_usec;
+        m->uevent_buffer_size = o.uevent_buffer_size;
 
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_terminate, m);
         if (r >= 0)

@@ -80,6 +80,10 @@ static int read_address_link(const char *syspath, const char *name, char address
                 _r;                                                                          \
         })
 
+int sysfs_read_physfn(const char *syspath, char address[static PCI_ADDRESS_MAX]) {
+        return read_address_link(syspath, "physfn", address);
+}
+
 static int read_driver(Device *d) {
         char target[PATH_MAX];
         const char *name;
@@ -257,7 +261,7 @@ int sysfs_read_device(struct udev *udev, const char *syspath, Device **ret) {
         r = read_attribute(syspath, "sriov_totalvfs", buf);
         if (r != -ENOENT && r != -ENOTDIR)
                 role = DEVICE_ROLE_PF;
-        else if (read_address_link(syspath, "physfn", pf_address) >= 0)
+        else if (sysfs_read_physfn(syspath, pf_address) >= 0)
                 role = DEVICE_ROLE_VF;
         else
                 return 0;

@@ -12,6 +12,9 @@
  * A VF's vf_index is left VF_INDEX_UNKNOWN: it is its PF's business. */
 int sysfs_read_device(struct udev *udev, const char *syspath, Device **ret);
 
+/* The PF a VF's physfn link points to, as a canonical address. */
+int sysfs_read_physfn(const char *syspath, char address[static 17]);
+
 /* Reads the VF links of a PF: fills pf->vfs/n_vfs/num_vfs. */
 int sysfs_read_vf_links(Device *pf);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -8,6 +9,11 @@
 #include "harness.h"
 
 #define STARTUP_TIMEOUT_MS 20000
+
+/* A test that aborts must not leave its bus and daemon behind. */
+static void die_with_parent(gpointer unused) {
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
 
 static const char *env_or_die(const char *name) {
         const char *v = g_getenv(name);
@@ -40,7 +46,7 @@ static void start_bus(Harness *h) {
         int out_fd;
 
         argv[3] = config;
-        if (!g_spawn_async_with_pipes(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+        if (!g_spawn_async_with_pipes(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                                       &h->bus_pid, NULL, &out_fd, NULL, &error))
                 g_error("Cannot start dbus-daemon: %s", error->message);
         ch = g_io_channel_unix_new(out_fd);
@@ -117,7 +123,7 @@ void harness_start_daemon(Harness *h, const char *const *args) {
          * inherits; UMOCKDEV_DIR points it at our testbed. */
         env = g_environ_setenv(env, "UMOCKDEV_DIR", sim_root(h->sim), TRUE);
         env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, TRUE);
-        if (!g_spawn_async(NULL, (char **) argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+        if (!g_spawn_async(NULL, (char **) argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                            &h->daemon_pid, &error))
                 g_error("Cannot start sriov-monitord: %s", error->message);
 

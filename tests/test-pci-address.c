@@ -104,6 +104,33 @@ static void test_object_path_rejects(void **state) {
         assert_int_equal(object_path_to_pci_address(NULL, buf), -EINVAL);
 }
 
+static void assert_devpath(const char *subsystem, const char *devpath, const char *expected) {
+        char buf[PCI_ADDRESS_MAX];
+
+        if (!expected) {
+                assert_int_equal(pci_address_from_devpath(subsystem, devpath, buf), -EINVAL);
+                return;
+        }
+        assert_int_equal(pci_address_from_devpath(subsystem, devpath, buf), 0);
+        assert_string_equal(buf, expected);
+}
+
+static void test_from_devpath(void **state) {
+        assert_devpath("pci", "/devices/pci0000:3a/0000:3a:00.0/0000:3b:00.2", "0000:3b:00.2");
+        assert_devpath("net", "/devices/pci0000:3a/0000:3a:00.0/0000:3b:00.2/net/enp59s0f0v0", "0000:3b:00.2");
+        assert_devpath("vfio-dev", "/devices/pci0000:3a/0000:3a:00.0/0000:3b:00.5/vfio-dev/vfio0", "0000:3b:00.5");
+        /* Virtual netdevs and odd paths concern no PCI function. */
+        assert_devpath("net", "/devices/virtual/net/veth0", NULL);
+        assert_devpath("net", "/devices/virtual/net/lo", NULL);
+        assert_devpath("pci", "/devices/pci0000:3a", NULL);
+        assert_devpath("pci", "", NULL);
+        assert_devpath("net", "eth0", NULL);
+        assert_devpath("net", "/", NULL);
+        assert_devpath("pci", "/devices/pci0000:3a/0000:3a:00.0/0000:3b:00.2/", NULL);
+        assert_devpath(NULL, "/devices/x", NULL);
+        assert_devpath("pci", NULL, NULL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_full),
@@ -113,6 +140,7 @@ int main(void) {
                 cmocka_unit_test(test_object_path_roundtrip),
                 cmocka_unit_test(test_object_path_encoding),
                 cmocka_unit_test(test_object_path_rejects),
+                cmocka_unit_test(test_from_devpath),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

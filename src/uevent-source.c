@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "manager.h"
+#include "pci-address.h"
+#include "uevent-source.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
+
+/* Drain at most this many uevents per wake-up, so a flood cannot starve the
+ * bus; the rest are read on the next iteration. */
+#define UEVENTS_PER_DISPATCH 256
+/* The kernel's default receive buffer is small; udevd uses 128 MiB. A burst
+ * of 2048 VFs is ~10k events. */
+#define UEVENT_RCVBUF (16 * 1024 * 1024)
+
+int uevent_source_kind_from_string(const char *s, UeventSourceKind *ret) {
+        if (streq(s, "auto"))
+                *ret = UEVENT_SOURCE_AUTO;
+        else if (streq(s, "udev"))
+                *ret = UEVENT_SOURCE_UDEV;
+        else if (streq(s, "kernel"))
+                *ret = UEVENT_SOURCE_KERNEL;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+static void handle_uevent(Manager *m, struct udev_device *dev) {
+        const char *action = udev_device_get_action(dev), *subsystem = udev_device_get_subsystem(dev);
+        const char *devpath = udev_device_get_devpath(dev);
+        char address[PCI_ADDRESS_MAX];
+
+        manager_count_event(m);
+        if (!action || !subsystem || !devpath)
+                return;
+        log_debug("uevent %s %s %s", action, subsystem, devpath);
+
+        if (streq(subsystem, "vfio")) {
+                /* A group node (devices/virtual/vfio/44): whoever is in the group. */
+                const char *name = strrchr(devpath, '/');
+                manager_mark_iommu_group(m, name ? name + 1 : devpath);
+                return;
+        }
+        if (pci_address_from_devpath(subsystem, devpath, address) < 0)
+                return; /* a virtual netdev, a bridge's child... nothing of ours */
+
+        if (streq(subsystem, "net")) {
+                const char *ifname = udev_device_get_sysname(dev);
+
+                if (ifname)
+                        manager_mark_netdev(m, address, ifname, streq(action, "remove"));
+                return;
+        }
+        if (streq(subsystem, "pci") && (streq(action, "add") || streq(action, "remove") || streq(action, "change")))
+                manager_mark_removed(m, address, udev_device_get_syspath(dev), streq(action, "remove"));
+        else
+                manager_mark_dirty(m, address, streq(subsystem, "pci") ? udev_device_get_syspath(dev) : NULL, false);
+}
+
+static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+
+        for (unsigned i = 0; i < UEVENTS_PER_DISPATCH; i++) {
+                _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
+
+                errno = 0;
+                dev = udev_monitor_receive_device(m->monitor);
+                if (dev) {
+                        handle_uevent(m, dev);
+                        continue;
+                }
+                if (errno == EAGAIN || errno == EWOULDBLOCK || errno == 0 || errno == EINTR)
+                        return 0;
+                if (errno == ENOBUFS) {
+                        /* The kernel dropped uevents: only a full rescan knows what they said. */
+                        log_warning("uevent receive buffer overrun, events were lost; resyncing.");
+                        manager_request_resync(m, "uevent buffer overrun");
+                        continue;
+                }
+                /* libudev also returns NULL for messages it rejects (bad
+                 * credentials or format): those leave errno alone or set EINVAL. */
+                if (errno == EINVAL || errno == EPERM)
+                        continue;
+                manager_source_failed(m, MANAGER_SOURCE_UEVENT, -errno);
+                return 0;
+        }
+        return 0;
+}
+
+int uevent_source_start(Manager *m) {
+        static const char *const subsystems[] = { "pci", "net", "vfio", "vfio-dev" };
+        UeventSourceKind kind = m->uevent_source;
+        int r, fd;
+
+        if (kind == UEVENT_SOURCE_AUTO)
+                kind = access("/run/udev/control", F_OK) >= 0 ? UEVENT_SOURCE_UDEV : UEVENT_SOURCE_KERNEL;
+
+        m->monitor = udev_monitor_new_from_netlink(m->udev, kind == UEVENT_SOURCE_UDEV ? "udev" : "kernel");
+        if (!m->monitor)
+                return log_warning_errno(errno ?: ENOMEM, "Failed to create the uevent monitor: %m");
+        for (size_t i = 0; i < ELEMENTSOF(subsystems); i++) {
+                r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, subsystems[i], NULL);
+                if (r < 0)
+                        goto fail;
+        }
+        if (m->uevent_buffer_size > 0)
+                (void) udev_monitor_set_receive_buffer_size(m->monitor, m->uevent_buffer_size);
+        else
+                (void) udev_monitor_set_receive_buffer_size(m->monitor, UEVENT_RCVBUF);
+        r = udev_monitor_enable_receiving(m->monitor);
+        if (r < 0)
+                goto fail;
+        fd = udev_monitor_get_fd(m->monitor);
+        r = sd_event_add_io(m->event, &m->uevent_event_source, fd, EPOLLIN, on_uevent, m);
+        if (r < 0)
+                goto fail;
+        log_debug("Listening to %s uevents.", kind == UEVENT_SOURCE_UDEV ? "udev" : "kernel");
+        return 0;
+
+fail:
+        m->monitor = udev_monitor_unref(m->monitor);
+        return log_warning_errno(r, "Failed to set up the uevent monitor: %m");
+}
+
+void uevent_source_stop(Manager *m) {
+        m->uevent_event_source = sd_event_source_disable_unref(m->uevent_event_source);
+        m->monitor = udev_monitor_unref(m->monitor);
+}

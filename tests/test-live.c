@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Live monitoring: every scenario of a real host, driven through the
+ * simulator in the kernel's event order, checked through GDBus for the final
+ * properties, the signals seen, and a table equal to a fresh start's.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+#define CX6_PF "0000:3b:00.0"
+#define BNXT_PF "0000:af:00.0"
+#define WAIT_MS 10000
+
+typedef struct PropWait {
+        Harness *h;
+        const char *path, *iface, *prop;
+        GVariant *want;
+} PropWait;
+
+static gboolean prop_is(gpointer p) {
+        PropWait *w = p;
+        g_autoptr(GVariant) got = harness_get(w->h, w->path, w->iface, w->prop);
+
+        return g_variant_equal(got, w->want);
+}
+
+/* Waits until a property has a value (takes the floating reference). */
+static void wait_prop(Harness *h, const char *address, const char *iface, const char *prop, GVariant *want) {
+        g_autofree char *path = address[0] == '/' ? g_strdup(address) : harness_device_path(address);
+        PropWait w = { h, path, iface, prop, g_variant_ref_sink(want) };
+
+        if (!harness_wait_until(prop_is, &w, WAIT_MS)) {
+                g_autoptr(GVariant) got = harness_get(h, path, iface, prop);
+                g_autofree char *a = g_variant_print(got, TRUE), *b = g_variant_print(want, TRUE);
+                g_error("%s %s.%s is %s, expected %s", path, iface, prop, a, b);
+        }
+        g_variant_unref(w.want);
+}
+
+typedef struct ObjectWait {
+        Harness *h;
+        char *path;
+        gboolean present;
+} ObjectWait;
+
+static gboolean object_is(gpointer p) {
+        ObjectWait *w = p;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = harness_call(w->h, w->path, "org.freedesktop.DBus.Properties", "GetAll",
+                                             g_variant_new("(s)", DEVICE_IFACE), &error);
+
+        return (r != NULL) == w->present;
+}
+
+static void wait_object(Harness *h, const char *address, gboolean present) {
+        ObjectWait w = { h, harness_device_path(address), present };
+
+        if (!harness_wait_until(object_is, &w, WAIT_MS))
+                g_error("%s did not %s", w.path, present ? "appear" : "vanish");
+        g_free(w.path);
+}
+
+static GVariant *managed_objects(Harness *h) {
+        g_autoptr(GError) error = NULL;
+        GVariant *r = harness_call(h, MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                                   &error);
+
+        g_assert_no_error(error);
+        return r;
+}
+
+/* The live table equals what a daemon started now publishes. */
+static void assert_matches_fresh_start(Harness *h) {
+        g_autoptr(GVariant) live = managed_objects(h), fresh = NULL;
+
+        harness_stop_daemon(h);
+        harness_start_daemon(h, NULL);
+        fresh = managed_objects(h);
+        if (!g_variant_equal(live, fresh)) {
+                g_autofree char *a = g_variant_print(live, FALSE), *b = g_variant_print(fresh, FALSE);
+                g_error("live table differs from a fresh scan:\nlive:  %s\nfresh: %s", a, b);
+        }
+}
+
+static Harness *start_demo(void) {
+        Harness *h = harness_new();
+
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, NULL);
+        return h;
+}
+
+/* Index of the first DeviceEvent (type, action, device) at or after `from`, or -1. */
+static int find_event(Recorder *r, guint from, const char *type, const char *action, const char *device) {
+        for (guint i = from; i < r->signals->len; i++) {
+                Signal *s = g_ptr_array_index(r->signals, i);
+                const char *t, *a, *d;
+
+                if (!g_str_equal(s->member, "DeviceEvent"))
+                        continue;
+                g_variant_get(s->params, "(&s&s&s&ot)", &t, &a, &d, NULL, NULL);
+                if (g_str_equal(t, type) && g_str_equal(a, action) && g_str_equal(d, device))
+                        return (int) i;
+        }
+        return -1;
+}
+
+static unsigned count_events(Recorder *r, const char *type, const char *action) {
+        unsigned n = 0;
+
+        for (guint i = 0; i < r->signals->len; i++) {
+                Signal *s = g_ptr_array_index(r->signals, i);
+                const char *t, *a;
+
+                if (!g_str_equal(s->member, "DeviceEvent"))
+                        continue;
+                g_variant_get(s->params, "(&s&s&s&ot)", &t, &a, NULL, NULL, NULL);
+                if (g_str_equal(t, type) && g_str_equal(a, action))
+                        n++;
+        }
+        return n;
+}
+
+static unsigned count_object_signal(Recorder *r, const char *member, const char *object) {
+        unsigned n = 0;
+
+        for (guint i = 0; i < r->signals->len; i++) {
+                Signal *s = g_ptr_array_index(r->signals, i);
+                const char *o;
+
+                if (!g_str_equal(s->member, member))
+                        continue;
+                g_variant_get_child(s->params, 0, "&o", &o);
+                if (g_str_equal(o, object))
+                        n++;
+        }
+        return n;
+}
+
+/* 1. echo 4 > sriov_numvfs */
+static void test_vf_creation(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Recorder) rec = recorder_new(h);
+        g_autofree char *pf_path = harness_device_path(BNXT_PF);
+
+        sim_enable_vfs(h->sim, BNXT_PF, 4, SIM_VF_NET);
+        wait_prop(h, BNXT_PF, PF_IFACE, "NumVFs", g_variant_new_uint32(4));
+        for (unsigned i = 0; i < 4; i++) {
+                const char *vf = sim_vf_address(h->sim, BNXT_PF, i);
+                g_autofree char *path = harness_device_path(vf);
+
+                wait_prop(h, vf, DEVICE_IFACE, "Mode", g_variant_new_string("net"));
+                wait_prop(h, vf, VF_IFACE, "VFIndex", g_variant_new_uint32(i));
+                recorder_sync(rec);
+                g_assert_cmpuint(count_object_signal(rec, "InterfacesAdded", path), ==, 1);
+                g_assert_cmpint(find_event(rec, 0, "pci", "created", vf), >=, 0);
+        }
+        g_assert_cmpint(find_event(rec, 0, "sriov", "modified", BNXT_PF), >=, 0);
+        g_assert_cmpuint(count_events(rec, "pci", "created"), ==, 4);
+        g_assert_cmpuint(recorder_count(rec, "InterfacesRemoved", NULL), ==, 0);
+        assert_matches_fresh_start(h);
+}
+
+/* 2. echo 0 > sriov_numvfs (no event on the PF), and N -> M. */
+static void test_vf_destruction(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Recorder) rec = recorder_new(h);
+
+        sim_disable_vfs(h->sim, CX6_PF, 0);
+        wait_prop(h, CX6_PF, PF_IFACE, "NumVFs", g_variant_new_uint32(0));
+        wait_prop(h, CX6_PF, PF_IFACE, "VirtualFunctions", g_variant_new_objv(NULL, 0));
+        for (unsigned i = 0; i < 4; i++)
+                wait_object(h, sim_vf_address(h->sim, CX6_PF, i), FALSE);
+        recorder_sync(rec);
+        g_assert_cmpuint(recorder_count(rec, "InterfacesRemoved", NULL), ==, 4);
+        g_assert_cmpuint(count_events(rec, "pci", "deleted"), ==, 4);
+
+        recorder_clear(rec);
+        sim_disable_vfs(h->sim, "0000:b5:00.0", 1);
+        wait_prop(h, "0000:b5:00.0", PF_IFACE, "NumVFs", g_variant_new_uint32(1));
+        wait_object(h, "0000:b5:00.2", FALSE);
+        recorder_sync(rec);
+        g_assert_cmpuint(recorder_count(rec, "InterfacesRemoved", NULL), ==, 1);
+        assert_matches_fresh_start(h);
+}
+
+/* 3. and 4. Passthrough: net driver -> vfio-pci, and back under a new name. */
+static void test_rebind_vfio_and_back(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Recorder) rec = recorder_new(h);
+        const char *vf = "0000:3b:00.2";
+        int deleted, driver;
+
+        sim_rebind_vf(h->sim, vf, SIM_VF_VFIO, NULL);
+        wait_prop(h, vf, DEVICE_IFACE, "Driver", g_variant_new_string("vfio-pci"));
+        wait_prop(h, vf, DEVICE_IFACE, "Mode", g_variant_new_string("vfio"));
+        wait_prop(h, vf, DEVICE_IFACE, "NetDevices", g_variant_new_strv(NULL, 0));
+        wait_prop(h, vf, VF_IFACE, "VfioDevice", g_variant_new_string("/dev/vfio/41"));
+        recorder_sync(rec);
+        deleted = find_event(rec, 0, "interface", "deleted", "enp59s0f0v0");
+        driver = find_event(rec, 0, "driver", "modified", vf);
+        g_assert_cmpint(deleted, >=, 0);
+        g_assert_cmpint(driver, >, deleted); /* the netdev goes before the unbind */
+        g_assert_cmpuint(recorder_count(rec, "InterfacesAdded", NULL), ==, 0);
+        g_assert_cmpuint(recorder_count(rec, "InterfacesRemoved", NULL), ==, 0);
+
+        recorder_clear(rec);
+        sim_rebind_vf(h->sim, vf, SIM_VF_NET, "ens60f0v0");
+        wait_prop(h, vf, DEVICE_IFACE, "Mode", g_variant_new_string("net"));
+        wait_prop(h, vf, DEVICE_IFACE, "Driver", g_variant_new_string("mlx5_core"));
+        wait_prop(h, vf, DEVICE_IFACE, "NetDevices", g_variant_new_strv((const char *[]) { "ens60f0v0" }, 1));
+        wait_prop(h, vf, VF_IFACE, "VfioDevice", g_variant_new_string(""));
+        recorder_sync(rec);
+        g_assert_cmpint(find_event(rec, 0, "interface", "created", "ens60f0v0"), >=, 0);
+        g_assert_cmpint(find_event(rec, 0, "driver", "modified", vf), >=, 0);
+        assert_matches_fresh_start(h);
+}
+
+/* 5. Unbind without rebind, then a driver that is neither net nor VFIO. */
+static void test_unbind_and_other_driver(void) {
+        g_autoptr(Harness) h = start_demo();
+        const char *vf = "0000:3b:00.3";
+
+        sim_rebind_vf(h->sim, vf, SIM_VF_UNBOUND, NULL);
+        wait_prop(h, vf, DEVICE_IFACE, "Mode", g_variant_new_string("unbound"));
+        wait_prop(h, vf, DEVICE_IFACE, "Driver", g_variant_new_string(""));
+        sim_bind_other(h->sim, vf, "pci-stub");
+        wait_prop(h, vf, DEVICE_IFACE, "Mode", g_variant_new_string("other"));
+        wait_prop(h, vf, DEVICE_IFACE, "Driver", g_variant_new_string("pci-stub"));
+        assert_matches_fresh_start(h);
+}
+
+/* 6. udev renames a netdev ("move" with DEVPATH_OLD). */
+static void test_netdev_rename(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Recorder) rec = recorder_new(h);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) found = NULL, missing = NULL;
+        g_autofree char *path = harness_device_path("0000:3b:00.3");
+        const char *got;
+
+        sim_rename_netdev(h->sim, "enp59s0f0v1", "ens60f0v1");
+        wait_prop(h, "0000:3b:00.3", DEVICE_IFACE, "NetDevices", g_variant_new_strv((const char *[]) { "ens60f0v1" }, 1));
+        recorder_sync(rec);
+        g_assert_cmpint(find_event(rec, 0, "interface", "modified", "ens60f0v1"), >=, 0);
+        g_assert_cmpuint(count_events(rec, "interface", "deleted"), ==, 0);
+
+        found = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "FindDevice", g_variant_new("(s)", "ens60f0v1"), &error);
+        g_assert_no_error(error);
+        g_variant_get(found, "(&o)", &got);
+        g_assert_cmpstr(got, ==, path);
+        missing = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "FindDevice", g_variant_new("(s)", "enp59s0f0v1"), &error);
+        g_assert_null(missing);
+        g_assert_nonnull(error);
+        assert_matches_fresh_start(h);
+}
+
+/* 7. PF hot-removal and re-add. */
+static void test_pf_removal_and_readd(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Recorder) rec = recorder_new(h);
+        g_autofree char *pf_path = harness_device_path(CX6_PF);
+
+        sim_remove_pf(h->sim, CX6_PF);
+        wait_object(h, CX6_PF, FALSE);
+        for (unsigned i = 0; i < 4; i++)
+                wait_object(h, sim_vf_address(h->sim, CX6_PF, i), FALSE);
+        recorder_sync(rec);
+        g_assert_cmpuint(recorder_count(rec, "InterfacesRemoved", NULL), ==, 5);
+        g_autoptr(GVariant) pfs = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "PhysicalFunctions");
+        g_assert_cmpuint(g_variant_n_children(pfs), ==, 3);
+
+        recorder_clear(rec);
+        sim_readd_pf(h->sim, CX6_PF, 4, SIM_VF_NET);
+        wait_prop(h, CX6_PF, PF_IFACE, "NumVFs", g_variant_new_uint32(4));
+        for (unsigned i = 0; i < 4; i++)
+                wait_prop(h, sim_vf_address(h->sim, CX6_PF, i), DEVICE_IFACE, "Mode", g_variant_new_string("net"));
+        recorder_sync(rec);
+        g_assert_cmpuint(count_object_signal(rec, "InterfacesAdded", pf_path), ==, 1);
+        g_assert_cmpuint(recorder_count(rec, "InterfacesAdded", NULL), ==, 5);
+        /* The re-added PF is watched again: a user's write is seen. */
+        sim_write_autoprobe(h->sim, CX6_PF, false);
+        wait_prop(h, CX6_PF, PF_IFACE, "DriversAutoprobe", g_variant_new_boolean(FALSE));
+        assert_matches_fresh_start(h);
+}
+
+/* 8. A user writes sriov_drivers_autoprobe: no uevent, only inotify. */
+static void test_autoprobe_write(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Recorder) rec = recorder_new(h);
+
+        sim_write_autoprobe(h->sim, CX6_PF, false);
+        wait_prop(h, CX6_PF, PF_IFACE, "DriversAutoprobe", g_variant_new_boolean(FALSE));
+        recorder_sync(rec);
+        g_assert_cmpint(find_event(rec, 0, "sriov", "modified", CX6_PF), >=, 0);
+        sim_write_autoprobe(h->sim, CX6_PF, true);
+        wait_prop(h, CX6_PF, PF_IFACE, "DriversAutoprobe", g_variant_new_boolean(TRUE));
+        assert_matches_fresh_start(h);
+}
+
+/* Remembers each published property value, and fails on a PropertiesChanged
+ * that repeats the value a client already has. */
+static void assert_no_redundant_changes(GVariant *initial, Recorder *rec) {
+        g_autoptr(GHashTable) last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_variant_unref);
+        GVariantIter objs, ifaces, props;
+        const char *path, *iface, *prop;
+        GVariant *ifmap, *pmap, *v;
+
+        g_variant_iter_init(&objs, g_variant_get_child_value(initial, 0));
+        while (g_variant_iter_next(&objs, "{&o@a{sa{sv}}}", &path, &ifmap)) {
+                g_variant_iter_init(&ifaces, ifmap);
+                while (g_variant_iter_next(&ifaces, "{&s@a{sv}}", &iface, &pmap)) {
+                        g_variant_iter_init(&props, pmap);
+                        while (g_variant_iter_next(&props, "{&sv}", &prop, &v))
+                                g_hash_table_insert(last, g_strdup_printf("%s %s %s", path, iface, prop), v);
+                        g_variant_unref(pmap);
+                }
+                g_variant_unref(ifmap);
+        }
+        for (guint i = 0; i < rec->signals->len; i++) {
+                Signal *s = g_ptr_array_index(rec->signals, i);
+
+                if (g_str_equal(s->member, "InterfacesAdded")) {
+                        g_variant_get(s->params, "(&o@a{sa{sv}})", &path, &ifmap);
+                        g_variant_iter_init(&ifaces, ifmap);
+                        while (g_variant_iter_next(&ifaces, "{&s@a{sv}}", &iface, &pmap)) {
+                                g_variant_iter_init(&props, pmap);
+                                while (g_variant_iter_next(&props, "{&sv}", &prop, &v))
+                                        g_hash_table_insert(last, g_strdup_printf("%s %s %s", path, iface, prop), v);
+                                g_variant_unref(pmap);
+                        }
+                        g_variant_unref(ifmap);
+                } else if (g_str_equal(s->member, "PropertiesChanged") && !g_str_equal(s->path, MANAGER_PATH)) {
+                        g_variant_get(s->params, "(&s@a{sv}@as)", &iface, &pmap, NULL);
+                        g_variant_iter_init(&props, pmap);
+                        while (g_variant_iter_next(&props, "{&sv}", &prop, &v)) {
+                                char *key = g_strdup_printf("%s %s %s", s->path, iface, prop);
+                                GVariant *prev = g_hash_table_lookup(last, key);
+
+                                if (prev && g_variant_equal(prev, v))
+                                        g_error("PropertiesChanged repeats %s", key);
+                                g_hash_table_insert(last, key, v);
+                        }
+                        g_variant_unref(pmap);
+                }
+        }
+}
+
+/* 10. sriov_numvfs 0 -> 64 as fast as the simulator can. */
+static void test_burst(void) {
+        g_autoptr(Harness) h = harness_new();
+        g_autoptr(Recorder) rec = NULL;
+        g_autoptr(GVariant) initial = NULL;
+        SimPfSpec spec = {
+                .address = "0000:81:00.0", .vendor = 0x15b3, .device = 0x101d, .vf_device = 0x101e,
+                .pf_driver = "mlx5_core", .vf_driver = "mlx5_core", .netdev = "enp129s0f0np0",
+                .vf_netdev_prefix = "enp129s0f0v", .total_vfs = 127, .vf_offset = 2, .vf_stride = 1,
+                .numa_node = 1, .iommu_group = 100,
+        };
+
+        sim_add_pf(h->sim, &spec);
+        harness_start_daemon(h, NULL);
+        rec = recorder_new(h);
+        initial = managed_objects(h);
+
+        sim_enable_vfs(h->sim, spec.address, 64, SIM_VF_NET);
+        wait_prop(h, spec.address, PF_IFACE, "NumVFs", g_variant_new_uint32(64));
+        for (unsigned i = 0; i < 64; i++)
+                wait_prop(h, sim_vf_address(h->sim, spec.address, i), DEVICE_IFACE, "Mode", g_variant_new_string("net"));
+        recorder_sync(rec);
+
+        /* Each VF published once, and never a change that changes nothing. */
+        g_assert_cmpuint(recorder_count(rec, "InterfacesAdded", NULL), ==, 64);
+        g_assert_cmpuint(count_events(rec, "pci", "created"), ==, 64);
+        assert_no_redundant_changes(initial, rec);
+        g_test_message("burst of %u uevents: %u signals", sim_uevents_sent(h->sim), rec->signals->len);
+        assert_matches_fresh_start(h);
+}
+
+/* The uevent source chosen explicitly, and EventsProcessed counting. */
+static void test_udev_source_and_counter(void) {
+        g_autoptr(Harness) h = harness_new();
+        g_autoptr(GVariant) count = NULL;
+
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, (const char *[]) { "--uevent-source=udev", NULL });
+        sim_rebind_vf(h->sim, "0000:3b:00.3", SIM_VF_UNBOUND, NULL);
+        wait_prop(h, "0000:3b:00.3", DEVICE_IFACE, "Mode", g_variant_new_string("unbound"));
+        /* net remove + unbind, at least. */
+        count = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "EventsProcessed");
+        g_assert_cmpuint(g_variant_get_uint64(count), >=, 2);
+        g_autoptr(GVariant) degraded = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "Degraded");
+        g_assert_false(g_variant_get_boolean(degraded));
+}
+
+/* --resync-interval finds what no event reported. */
+static void test_periodic_resync(void) {
+        g_autoptr(Harness) h = harness_new();
+
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, (const char *[]) { "--resync-interval=1", NULL });
+        sim_write_attribute(h->sim, "0000:3b:00.2", "numa_node", "1");
+        wait_prop(h, "0000:3b:00.2", DEVICE_IFACE, "NumaNode", g_variant_new_int32(1));
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/live/vf-creation", test_vf_creation);
+        g_test_add_func("/live/vf-destruction", test_vf_destruction);
+        g_test_add_func("/live/rebind-vfio-and-back", test_rebind_vfio_and_back);
+        g_test_add_func("/live/unbind-and-other-driver", test_unbind_and_other_driver);
+        g_test_add_func("/live/netdev-rename", test_netdev_rename);
+        g_test_add_func("/live/pf-removal-and-readd", test_pf_removal_and_readd);
+        g_test_add_func("/live/autoprobe-write", test_autoprobe_write);
+        g_test_add_func("/live/burst", test_burst);
+        g_test_add_func("/live/udev-source-and-counter", test_udev_source_and_counter);
+        g_test_add_func("/live/periodic-resync", test_periodic_resync);
+        return g_test_run();
+}
