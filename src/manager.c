@@ -688,9 +688,11 @@ int manager_start(Manager *m) {
 
         /* Listen before the first scan, so nothing between the two is lost;
          * a source that cannot start leaves the daemon degraded, not dead. */
-        for (ManagerSource src = MANAGER_SOURCE_UEVENT; src <= MANAGER_SOURCE_INOTIFY; src <<= 1)
-                if (start_source(m, src) < 0)
-                        manager_source_failed(m, src, -EIO);
+        for (ManagerSource src = MANAGER_SOURCE_UEVENT; src <= MANAGER_SOURCE_INOTIFY; src <<= 1) {
+                r = start_source(m, src);
+                if (r < 0)
+                        manager_source_failed(m, src, r);
+        }
 
         /* The first scan is in place before the name is taken: a client that
          * sees the name sees every device, and no signal is needed for them. */

@@ -121,7 +121,11 @@ void harness_start_daemon(Harness *h, const char *const *args) {
 
         /* The daemon reads the testbed through umockdev's preload, which it
          * inherits; UMOCKDEV_DIR points it at our testbed. */
-        env = g_environ_setenv(env, "UMOCKDEV_DIR", sim_root(h->sim), TRUE);
+        if (h->real_host) {
+                env = g_environ_unsetenv(env, "LD_PRELOAD");
+                env = g_environ_unsetenv(env, "UMOCKDEV_DIR");
+        } else
+                env = g_environ_setenv(env, "UMOCKDEV_DIR", sim_root(h->sim), TRUE);
         env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, TRUE);
         if (!g_spawn_async(NULL, (char **) argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                            &h->daemon_pid, &error))

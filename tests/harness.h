@@ -24,6 +24,8 @@ typedef struct Harness {
         GPid bus_pid;
         GPid daemon_pid;
         GDBusConnection *conn;
+        /* Start the daemon on this machine's real /sys and uevents, not the testbed. */
+        gboolean real_host;
 } Harness;
 
 /* A fresh testbed and private bus; no daemon yet. */
