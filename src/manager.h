@@ -7,16 +7,10 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "bus-names.h"
 #include "device-table.h"
 #include "uevent-source.h"
 
-#define BUS_NAME "org.sriov.Monitor1"
-#define MANAGER_PATH "/org/sriov/Monitor1"
-#define MANAGER_IFACE "org.sriov.Monitor1.Manager"
-#define DEVICE_IFACE "org.sriov.Monitor1.Device"
-#define PF_IFACE "org.sriov.Monitor1.PhysicalFunction"
-#define VF_IFACE "org.sriov.Monitor1.VirtualFunction"
-#define ERROR_NO_SUCH_DEVICE "org.sriov.Monitor1.Error.NoSuchDevice"
 
 typedef enum ManagerSource {
         MANAGER_SOURCE_UEVENT = 1 << 0,

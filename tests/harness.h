@@ -9,14 +9,9 @@
 
 #include <gio/gio.h>
 
+#include "bus-names.h"
 #include "sriov-sim.h"
 
-#define BUS_NAME "org.sriov.Monitor1"
-#define MANAGER_PATH "/org/sriov/Monitor1"
-#define MANAGER_IFACE "org.sriov.Monitor1.Manager"
-#define DEVICE_IFACE "org.sriov.Monitor1.Device"
-#define PF_IFACE "org.sriov.Monitor1.PhysicalFunction"
-#define VF_IFACE "org.sriov.Monitor1.VirtualFunction"
 
 typedef struct Harness {
         SriovSim *sim;

@@ -323,6 +323,14 @@ static void test_object_manager_client(void) {
                                                           PF_IFACE));
 }
 
+static void assert_args_equal(GDBusArgInfo **want, GDBusArgInfo **got) {
+        for (; (want && *want) || (got && *got); want++, got++) {
+                g_assert_true(want && *want && got && *got);
+                g_assert_cmpstr((*want)->name, ==, (*got)->name);
+                g_assert_cmpstr((*want)->signature, ==, (*got)->signature);
+        }
+}
+
 /* Compares one interface of the contract with the daemon's introspection:
  * members, argument names, types and directions, and annotations. */
 static void assert_interface_equal(GDBusInterfaceInfo *want, GDBusInterfaceInfo *got) {
@@ -331,26 +339,14 @@ static void assert_interface_equal(GDBusInterfaceInfo *want, GDBusInterfaceInfo 
                 GDBusMethodInfo *w = want->methods[i], *g = g_dbus_interface_info_lookup_method(got, w->name);
 
                 g_assert_nonnull(g);
-                for (GDBusArgInfo **wa = w->in_args, **ga = g->in_args; (wa && *wa) || (ga && *ga); wa++, ga++) {
-                        g_assert_true(wa && *wa && ga && *ga);
-                        g_assert_cmpstr((*wa)->name, ==, (*ga)->name);
-                        g_assert_cmpstr((*wa)->signature, ==, (*ga)->signature);
-                }
-                for (GDBusArgInfo **wa = w->out_args, **ga = g->out_args; (wa && *wa) || (ga && *ga); wa++, ga++) {
-                        g_assert_true(wa && *wa && ga && *ga);
-                        g_assert_cmpstr((*wa)->name, ==, (*ga)->name);
-                        g_assert_cmpstr((*wa)->signature, ==, (*ga)->signature);
-                }
+                assert_args_equal(w->in_args, g->in_args);
+                assert_args_equal(w->out_args, g->out_args);
         }
         for (guint i = 0; want->signals && want->signals[i]; i++) {
                 GDBusSignalInfo *w = want->signals[i], *g = g_dbus_interface_info_lookup_signal(got, w->name);
 
                 g_assert_nonnull(g);
-                for (GDBusArgInfo **wa = w->args, **ga = g->args; (wa && *wa) || (ga && *ga); wa++, ga++) {
-                        g_assert_true(wa && *wa && ga && *ga);
-                        g_assert_cmpstr((*wa)->name, ==, (*ga)->name);
-                        g_assert_cmpstr((*wa)->signature, ==, (*ga)->signature);
-                }
+                assert_args_equal(w->args, g->args);
         }
         for (guint i = 0; want->properties && want->properties[i]; i++) {
                 GDBusPropertyInfo *w = want->properties[i], *g = g_dbus_interface_info_lookup_property(got, w->name);

@@ -299,24 +299,34 @@ static void test_autoprobe_write(void) {
         assert_matches_fresh_start(h);
 }
 
+/* Records every property of an object's a{sa{sv}} as "path iface prop". */
+static void remember_properties(GHashTable *last, const char *path, GVariant *ifmap) {
+        GVariantIter ifaces, props;
+        const char *iface, *prop;
+        GVariant *pmap, *v;
+
+        g_variant_iter_init(&ifaces, ifmap);
+        while (g_variant_iter_next(&ifaces, "{&s@a{sv}}", &iface, &pmap)) {
+                g_variant_iter_init(&props, pmap);
+                while (g_variant_iter_next(&props, "{&sv}", &prop, &v))
+                        g_hash_table_insert(last, g_strdup_printf("%s %s %s", path, iface, prop), v);
+                g_variant_unref(pmap);
+        }
+}
+
 /* Remembers each published property value, and fails on a PropertiesChanged
  * that repeats the value a client already has. */
 static void assert_no_redundant_changes(GVariant *initial, Recorder *rec) {
         g_autoptr(GHashTable) last = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                            (GDestroyNotify) g_variant_unref);
-        GVariantIter objs, ifaces, props;
+        g_autoptr(GVariant) objects = g_variant_get_child_value(initial, 0);
+        GVariantIter objs, props;
         const char *path, *iface, *prop;
         GVariant *ifmap, *pmap, *v;
 
-        g_variant_iter_init(&objs, g_variant_get_child_value(initial, 0));
+        g_variant_iter_init(&objs, objects);
         while (g_variant_iter_next(&objs, "{&o@a{sa{sv}}}", &path, &ifmap)) {
-                g_variant_iter_init(&ifaces, ifmap);
-                while (g_variant_iter_next(&ifaces, "{&s@a{sv}}", &iface, &pmap)) {
-                        g_variant_iter_init(&props, pmap);
-                        while (g_variant_iter_next(&props, "{&sv}", &prop, &v))
-                                g_hash_table_insert(last, g_strdup_printf("%s %s %s", path, iface, prop), v);
-                        g_variant_unref(pmap);
-                }
+                remember_properties(last, path, ifmap);
                 g_variant_unref(ifmap);
         }
         for (guint i = 0; i < rec->signals->len; i++) {
@@ -324,13 +334,7 @@ static void assert_no_redundant_changes(GVariant *initial, Recorder *rec) {
 
                 if (g_str_equal(s->member, "InterfacesAdded")) {
                         g_variant_get(s->params, "(&o@a{sa{sv}})", &path, &ifmap);
-                        g_variant_iter_init(&ifaces, ifmap);
-                        while (g_variant_iter_next(&ifaces, "{&s@a{sv}}", &iface, &pmap)) {
-                                g_variant_iter_init(&props, pmap);
-                                while (g_variant_iter_next(&props, "{&sv}", &prop, &v))
-                                        g_hash_table_insert(last, g_strdup_printf("%s %s %s", path, iface, prop), v);
-                                g_variant_unref(pmap);
-                        }
+                        remember_properties(last, path, ifmap);
                         g_variant_unref(ifmap);
                 } else if (g_str_equal(s->member, "PropertiesChanged") && !g_str_equal(s->path, MANAGER_PATH)) {
                         g_variant_get(s->params, "(&s@a{sv}@as)", &iface, &pmap, NULL);
