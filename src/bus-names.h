@@ -10,3 +10,4 @@
 #define PF_IFACE "org.sriov.Monitor1.PhysicalFunction"
 #define VF_IFACE "org.sriov.Monitor1.VirtualFunction"
 #define ERROR_NO_SUCH_DEVICE "org.sriov.Monitor1.Error.NoSuchDevice"
+#define POLKIT_ACTION_REFRESH "org.sriov.monitor1.refresh"

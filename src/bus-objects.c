@@ -8,6 +8,7 @@
 #include "config.h"
 #include "log.h"
 #include "pci-address.h"
+#include "polkit.h"
 #include "strv.h"
 
 /* FindDevice keys are addresses or interface names; anything longer is a mistake. */
@@ -57,14 +58,23 @@ static int property_get_virtual_functions(
         return sd_bus_message_close_container(reply);
 }
 
+static void refresh_authorized(Manager *m, sd_bus_message *call, AuthResult result) {
+        if (result != AUTH_ALLOWED) {
+                (void) polkit_reply_refusal(call, result);
+                return;
+        }
+        if (manager_queue_refresh(m, call) < 0)
+                (void) sd_bus_reply_method_errorf(call, SD_BUS_ERROR_NO_MEMORY, "Out of memory.");
+}
+
 static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
         int r;
 
-        r = manager_refresh(m);
+        /* Answered later: by polkit's verdict, or after the shared rescan. */
+        r = polkit_authorize(userdata, msg, POLKIT_ACTION_REFRESH, refresh_authorized);
         if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to rescan devices: %m");
-        return sd_bus_reply_method_return(msg, NULL);
+                return r;
+        return 1;
 }
 
 static int method_find_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "manager.h"
 #include "pci-address.h"
+#include "polkit.h"
 #include "strv.h"
 #include "sysfs-parse.h"
 #include "sysfs-reader.h"
@@ -90,6 +91,11 @@ int manager_new(Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        while (m->auth_queries)
+                auth_query_free(m->auth_queries);
+        for (size_t i = 0; i < m->n_refresh_waiters; i++)
+                sd_bus_message_unref(m->refresh_waiters[i]);
+        free(m->refresh_waiters);
         uevent_source_stop(m);
         inotify_source_stop(m);
         hashmap_free(m->watches);
@@ -319,10 +325,6 @@ static int refresh_full(Manager *m, unsigned *ret_changed, char ***ret_names) {
         return 0;
 }
 
-int manager_refresh(Manager *m) {
-        return refresh_full(m, NULL, NULL);
-}
-
 /* Re-reads one device now (the PF a new VF needs to find its index). */
 static int refresh_one(Manager *m, const char *address, const char *syspath, bool *pfs_changed) {
         Device *fresh = NULL;
@@ -439,6 +441,33 @@ static void process_dirty(Manager *m) {
         emit_manager_changes(m, pfs_changed, false);
 }
 
+static void answer_refresh_waiters(Manager *m, int result) {
+        size_t n = m->n_refresh_waiters;
+        sd_bus_message **waiters = TAKE_PTR(m->refresh_waiters);
+
+        m->n_refresh_waiters = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (result < 0)
+                        (void) sd_bus_reply_method_errorf(waiters[i], SD_BUS_ERROR_FAILED,
+                                                          "Failed to rescan devices: %s", strerror(-result));
+                else
+                        (void) sd_bus_reply_method_return(waiters[i], NULL);
+                sd_bus_message_unref(waiters[i]);
+        }
+        free(waiters);
+}
+
+int manager_queue_refresh(Manager *m, sd_bus_message *call) {
+        sd_bus_message **t = reallocarray(m->refresh_waiters, m->n_refresh_waiters + 1, sizeof(sd_bus_message *));
+
+        if (!t)
+                return -ENOMEM;
+        m->refresh_waiters = t;
+        m->refresh_waiters[m->n_refresh_waiters++] = sd_bus_message_ref(call);
+        manager_request_resync(m, "Refresh");
+        return 0;
+}
+
 static int on_batch(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
 
@@ -450,6 +479,7 @@ static int on_batch(sd_event_source *s, void *userdata) {
                 int r;
 
                 r = refresh_full(m, &changed, &names);
+                answer_refresh_waiters(m, r);
                 if (r < 0) {
                         log_warning_errno(r, "Resync (%s) failed: %m", reason);
                         return 0;

@@ -56,6 +56,12 @@ typedef struct Manager {
 
         uint64_t events_processed_published;
         sd_event_source *events_timer;
+
+        /* Refresh: polkit checks in flight, and authorized callers waiting
+         * for the one rescan they share. */
+        struct AuthQuery *auth_queries;
+        sd_bus_message **refresh_waiters;
+        size_t n_refresh_waiters;
 } Manager;
 
 int manager_new(Manager **ret);
@@ -64,8 +70,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
 /* Connects the bus, registers the objects, scans, starts the sources, then takes the name. */
 int manager_start(Manager *m);
-/* Full rescan of /sys; publishes only the differences. */
-int manager_refresh(Manager *m);
+/* Answers `call` once the next full rescan (which publishes only the
+ * differences) is done; concurrent callers share one rescan. */
+int manager_queue_refresh(Manager *m, sd_bus_message *call);
 
 /* For the sources. */
 void manager_count_event(Manager *m);

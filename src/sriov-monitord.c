@@ -131,12 +131,9 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
-        int r;
 
         log_info("Received SIGHUP, rescanning.");
-        r = manager_refresh(m);
-        if (r < 0)
-                log_warning_errno(r, "Rescan failed: %m");
+        manager_request_resync(m, "SIGHUP");
         return 0;
 }
 

@@ -239,9 +239,10 @@ static void test_bad_calls(void) {
         g_assert_null(r);
         g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
         g_clear_error(&error);
+        /* The bus policy refuses what it does not list, before the daemon sees it. */
         r = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "Frobnicate", NULL, &error);
         g_assert_null(r);
-        g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD);
+        g_assert_error(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED);
         g_clear_error(&error);
         r = harness_call(h, "/org/sriov/Monitor1/Device/pci_0000_3b_00_7", DEVICE_IFACE, "Get", NULL, &error);
         g_assert_null(r);

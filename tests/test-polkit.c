@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Refresh is guarded by polkit (action org.sriov.monitor1.refresh), and the
+ * bus policy (dbus/org.sriov.Monitor1.conf, loaded by the test bus) decides
+ * who may call what. Callers are a real non-root user (nobody, through
+ * setpriv) running gdbus; polkit is python3-dbusmock's polkitd template or a
+ * template of ours.
+ */
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define POLKIT_NAME "org.freedesktop.PolicyKit1"
+#define POLKIT_PATH "/org/freedesktop/PolicyKit1/Authority"
+#define ACTION "org.sriov.monitor1.refresh"
+
+static gboolean name_owned(gpointer p) {
+        Harness *h = p;
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+                h->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+                g_variant_new("(s)", POLKIT_NAME), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+        gboolean owned = FALSE;
+
+        if (r)
+                g_variant_get(r, "(b)", &owned);
+        return owned;
+}
+
+/* Starts a polkit mock from a dbusmock template (a name or a file). */
+static GPid start_polkit(Harness *h, const char *template) {
+        const char *argv[] = { "/usr/bin/python3", "-m", "dbusmock", "--system", "--template", template, NULL };
+        g_auto(GStrv) env = harness_client_environ(h);
+        g_autoptr(GError) error = NULL;
+        GPid pid;
+
+        if (!g_spawn_async(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                           NULL, &pid, &error))
+                g_error("Cannot start the polkit mock: %s", error->message);
+        g_assert_true(harness_wait_until(name_owned, h, 15000));
+        return pid;
+}
+
+static void stop_polkit(GPid pid) {
+        (void) kill(pid, SIGTERM);
+        (void) waitpid(pid, NULL, 0);
+        g_spawn_close_pid(pid);
+}
+
+static GVariant *mock_call(Harness *h, const char *method, GVariant *params) {
+        g_autoptr(GError) error = NULL;
+        GVariant *r = g_dbus_connection_call_sync(h->conn, POLKIT_NAME, POLKIT_PATH, "org.freedesktop.DBus.Mock",
+                                                  method, params, NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+
+        g_assert_no_error(error);
+        return r;
+}
+
+static void allow_refresh(Harness *h, gboolean allow) {
+        const char *actions[] = { ACTION };
+        g_autoptr(GVariant) r = mock_call(h, "SetAllowed", g_variant_new("(@as)", g_variant_new_strv(actions, allow)));
+}
+
+/* gdbus as user nobody; returns its exit status and stderr. */
+static int call_as_nobody(Harness *h, const char *method, gboolean interactive, char **err) {
+        g_autofree char *full = g_strconcat(MANAGER_IFACE, ".", method, NULL);
+        g_autofree char *out = NULL;
+        const char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "gdbus", "call",
+                               "--system", "--dest", BUS_NAME, "--object-path", MANAGER_PATH, "--method", full,
+                               interactive ? "--interactive" : NULL, NULL };
+
+        return harness_run(h, argv, &out, err);
+}
+
+static guint64 last_refresh(Harness *h) {
+        g_autoptr(GVariant) v = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "LastRefresh");
+
+        return g_variant_get_uint64(v);
+}
+
+static Harness *start(void) {
+        Harness *h = harness_new();
+
+        if (getuid() != 0) {
+                harness_free(h);
+                return NULL;
+        }
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, NULL);
+        return h;
+}
+
+#define START_OR_SKIP(h)                                                           \
+        g_autoptr(Harness) h = start();                                            \
+        if (!h) {                                                                  \
+                g_test_skip("needs root to run callers as another user (setpriv)"); \
+                return;                                                            \
+        }
+
+static void test_allowed(void) {
+        START_OR_SKIP(h);
+        g_autofree char *err = NULL;
+        GPid polkit = start_polkit(h, "polkitd");
+        guint64 before = last_refresh(h);
+
+        allow_refresh(h, TRUE);
+        g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), ==, 0);
+        g_assert_cmpuint(last_refresh(h), >, before);
+        stop_polkit(polkit);
+}
+
+static void test_denied(void) {
+        START_OR_SKIP(h);
+        g_autofree char *err = NULL;
+        GPid polkit = start_polkit(h, "polkitd");
+        guint64 before = last_refresh(h);
+
+        allow_refresh(h, FALSE);
+        g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), !=, 0);
+        g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
+        g_assert_cmpuint(last_refresh(h), ==, before);
+        stop_polkit(polkit);
+}
+
+/* The exact question asked: subject, action, flags. */
+static void test_check_arguments(void) {
+        START_OR_SKIP(h);
+        g_autofree char *err = NULL;
+        GPid polkit = start_polkit(h, "polkitd");
+        g_autoptr(GVariant) calls = NULL;
+        gboolean seen[2] = {};
+
+        allow_refresh(h, TRUE);
+        g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), ==, 0);
+        g_assert_cmpint(call_as_nobody(h, "Refresh", TRUE, &err), ==, 0);
+
+        calls = mock_call(h, "GetCalls", NULL);
+        GVariantIter it;
+        const char *method;
+        GVariant *args;
+        g_variant_iter_init(&it, g_variant_get_child_value(calls, 0));
+        while (g_variant_iter_next(&it, "(t&s@av)", NULL, &method, &args)) {
+                g_autoptr(GVariant) subject = NULL, details = NULL, action = NULL, flags = NULL, cancel = NULL;
+                g_autoptr(GVariant) subject_details = NULL;
+                const char *kind, *name;
+
+                if (!g_str_equal(method, "CheckAuthorization")) {
+                        g_variant_unref(args);
+                        continue;
+                }
+                subject = g_variant_get_variant(g_variant_get_child_value(args, 0));
+                action = g_variant_get_variant(g_variant_get_child_value(args, 1));
+                flags = g_variant_get_variant(g_variant_get_child_value(args, 3));
+                g_variant_get(subject, "(&s@a{sv})", &kind, &subject_details);
+                g_assert_cmpstr(kind, ==, "system-bus-name");
+                /* A unique bus name, never a PID. */
+                g_assert_true(g_variant_lookup(subject_details, "name", "&s", &name));
+                g_assert_true(name[0] == ':');
+                g_assert_null(g_variant_lookup_value(subject_details, "pid", NULL));
+                g_assert_cmpstr(g_variant_get_string(action, NULL), ==, ACTION);
+                /* AllowUserInteraction only when the caller allowed it. */
+                seen[g_variant_get_uint32(flags)] = TRUE;
+                g_assert_cmpuint(g_variant_get_uint32(flags), <=, 1);
+                g_variant_unref(args);
+        }
+        g_assert_true(seen[0] && seen[1]);
+        stop_polkit(polkit);
+}
+
+static void test_interactive_required(void) {
+        START_OR_SKIP(h);
+        g_autofree char *err = NULL, *err2 = NULL;
+        g_autofree char *template = g_build_filename(g_getenv("TEST_SRCDIR"), "polkitd_challenge.py", NULL);
+        GPid polkit = start_polkit(h, template);
+
+        g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), !=, 0);
+        g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"));
+        /* Interaction allowed, and still not authorized: denied. */
+        g_assert_cmpint(call_as_nobody(h, "Refresh", TRUE, &err2), !=, 0);
+        g_assert_nonnull(strstr(err2, "org.freedesktop.DBus.Error.AccessDenied"));
+        stop_polkit(polkit);
+}
+
+/* Fail closed: no polkit, no refresh, and a message that says why. */
+static void test_polkit_absent(void) {
+        START_OR_SKIP(h);
+        g_autofree char *err = NULL;
+        guint64 before = last_refresh(h);
+
+        g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), !=, 0);
+        g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
+        g_assert_nonnull(strstr(err, "polkit"));
+        g_assert_cmpuint(last_refresh(h), ==, before);
+}
+
+static gboolean polkit_has_hanging_calls(gpointer p) {
+        g_autoptr(GVariant) r = mock_call(p, "HaveHangingCalls", NULL);
+        gboolean hanging = FALSE;
+
+        g_variant_get(r, "(b)", &hanging);
+        return hanging;
+}
+
+/* polkit takes its time: others are served meanwhile, and a caller that
+ * hangs up gets nothing run for it, even when polkit later says yes. */
+static void test_polkit_hangs_caller_leaves(void) {
+        START_OR_SKIP(h);
+        GPid polkit = start_polkit(h, "polkitd"), caller;
+        const char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "gdbus", "call", "--system",
+                               "--dest", BUS_NAME, "--object-path", MANAGER_PATH, "--method", MANAGER_IFACE ".Refresh",
+                               NULL };
+        g_auto(GStrv) env = harness_client_environ(h);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) found = NULL, r = NULL;
+        guint64 before = last_refresh(h);
+
+        allow_refresh(h, TRUE);
+        r = mock_call(h, "SimulateHang", g_variant_new("(b)", TRUE));
+        g_assert_true(g_spawn_async(NULL, (char **) argv, env,
+                                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                    NULL, &caller, &error));
+        g_assert_true(harness_wait_until(polkit_has_hanging_calls, h, 10000));
+
+        /* The loop is not blocked. */
+        found = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "FindDevice", g_variant_new("(s)", "3b:00.2"), &error);
+        g_assert_no_error(error);
+
+        (void) kill(caller, SIGKILL);
+        (void) waitpid(caller, NULL, 0);
+        g_spawn_close_pid(caller);
+        g_clear_pointer(&r, g_variant_unref);
+        r = mock_call(h, "ReleaseHangingCalls", NULL);
+        /* Give a wrongly run refresh every chance to show. */
+        g_usleep(300 * 1000);
+        g_assert_cmpuint(last_refresh(h), ==, before);
+        stop_polkit(polkit);
+}
+
+/* How many CheckAuthorization calls the mock has seen. */
+static unsigned count_checks(Harness *h) {
+        g_autoptr(GVariant) calls = mock_call(h, "GetCalls", NULL);
+        g_autoptr(GVariant) list = g_variant_get_child_value(calls, 0);
+        GVariantIter it;
+        const char *method;
+        unsigned n = 0;
+
+        g_variant_iter_init(&it, list);
+        while (g_variant_iter_next(&it, "(t&s@av)", NULL, &method, NULL))
+                n += g_str_equal(method, "CheckAuthorization");
+        return n;
+}
+
+/* Root needs no polkit; polkit is not even asked. */
+static void test_root_bypass(void) {
+        START_OR_SKIP(h);
+        GPid polkit = start_polkit(h, "polkitd");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+        guint64 before = last_refresh(h);
+
+        allow_refresh(h, FALSE);
+        r = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "Refresh", NULL, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(last_refresh(h), >, before);
+        g_assert_cmpuint(count_checks(h), ==, 0);
+        stop_polkit(polkit);
+}
+
+/* The bus policy: a non-root user reads and may ask for Refresh, but cannot
+ * own the name or call anything the policy does not list. */
+static void test_bus_policy(void) {
+        START_OR_SKIP(h);
+        g_autofree char *out = NULL, *err = NULL, *err2 = NULL, *err3 = NULL;
+        const char *find[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "gdbus", "call",
+                               "--system", "--dest", BUS_NAME, "--object-path", MANAGER_PATH, "--method",
+                               MANAGER_IFACE ".FindDevice", "enp59s0f0v0", NULL };
+        const char *set[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "gdbus", "call",
+                              "--system", "--dest", BUS_NAME, "--object-path", MANAGER_PATH, "--method",
+                              "org.freedesktop.DBus.Properties.Set", MANAGER_IFACE, "Version", "<'x'>", NULL };
+        const char *own[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "gdbus", "call",
+                              "--system", "--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus",
+                              "--method", "org.freedesktop.DBus.RequestName", BUS_NAME, "4", NULL };
+
+        g_assert_cmpint(harness_run(h, find, &out, &err), ==, 0);
+        g_assert_nonnull(strstr(out, "/org/sriov/Monitor1/Device/pci_0000_3b_00_2"));
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(harness_run(h, set, &out, &err2), !=, 0);
+        g_assert_nonnull(strstr(err2, "AccessDenied"));
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(harness_run(h, own, &out, &err3), !=, 0);
+        g_assert_nonnull(strstr(err3, "AccessDenied"));
+        g_assert_nonnull(strstr(err3, "not allowed to own"));
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/polkit/allowed", test_allowed);
+        g_test_add_func("/polkit/denied", test_denied);
+        g_test_add_func("/polkit/check-arguments", test_check_arguments);
+        g_test_add_func("/polkit/interactive-required", test_interactive_required);
+        g_test_add_func("/polkit/absent", test_polkit_absent);
+        g_test_add_func("/polkit/hangs-caller-leaves", test_polkit_hangs_caller_leaves);
+        g_test_add_func("/polkit/root-bypass", test_root_bypass);
+        g_test_add_func("/policy/non-root", test_bus_policy);
+        return g_test_run();
+}
