@@ -247,31 +247,59 @@ int bus_register_objects(Manager *m, sd_bus *bus) {
         return 0;
 }
 
+/* The system bus connection and every private socket peer, in turn. */
+static sd_bus *nth_bus(Manager *m, size_t i) {
+        if (m->bus) {
+                if (i == 0)
+                        return m->bus;
+                i--;
+        }
+        return i < m->n_peers ? m->peers[i] : NULL;
+}
+
+#define FOREACH_BUS(bus, m, i) for (size_t i = 0; ((bus) = nth_bus((m), i)); i++)
+
+/* A failure to send is worth a warning on the bus; on a peer it is that
+ * peer's problem (it went away or stalls), and private_socket_check_peer
+ * deals with it. */
+static void emit_failed(Manager *m, sd_bus *bus, int r, const char *what, const char *name) {
+        log_full_errno(bus == m->bus ? LOG_WARNING : LOG_DEBUG, r, "Failed to send %s for %s: %m", what, name);
+}
+
 void bus_emit_device_added(Manager *m, const Device *d) {
+        sd_bus *bus;
         int r;
 
-        r = sd_bus_emit_object_added(m->bus, d->object_path);
-        if (r < 0)
-                log_warning_errno(r, "Failed to announce %s: %m", d->address);
+        FOREACH_BUS(bus, m, i) {
+                r = sd_bus_emit_object_added(bus, d->object_path);
+                if (r < 0)
+                        emit_failed(m, bus, r, "InterfacesAdded", d->address);
+        }
 }
 
 void bus_emit_device_removed(Manager *m, const Device *d) {
+        sd_bus *bus;
         int r;
 
-        r = sd_bus_emit_object_removed(m->bus, d->object_path);
-        if (r < 0)
-                log_warning_errno(r, "Failed to announce the removal of %s: %m", d->address);
+        FOREACH_BUS(bus, m, i) {
+                r = sd_bus_emit_object_removed(bus, d->object_path);
+                if (r < 0)
+                        emit_failed(m, bus, r, "InterfacesRemoved", d->address);
+        }
 }
 
 static void emit_properties(Manager *m, const Device *d, const char *iface, unsigned changed, unsigned iface_mask) {
         const char *names[12];
+        sd_bus *bus;
         int r;
 
         if (device_property_names(changed, iface_mask, names) == 0)
                 return;
-        r = sd_bus_emit_properties_changed_strv(m->bus, d->object_path, iface, (char **) names);
-        if (r < 0)
-                log_warning_errno(r, "Failed to announce changes of %s: %m", d->address);
+        FOREACH_BUS(bus, m, i) {
+                r = sd_bus_emit_properties_changed_strv(bus, d->object_path, iface, (char **) names);
+                if (r < 0)
+                        emit_failed(m, bus, r, "PropertiesChanged", d->address);
+        }
 }
 
 void bus_emit_device_changed(Manager *m, const Device *d, unsigned changed) {
@@ -284,18 +312,24 @@ void bus_emit_device_changed(Manager *m, const Device *d, unsigned changed) {
 
 void bus_emit_device_event(Manager *m, const char *type, const char *action, const char *device,
                            const char *object_path, uint64_t timestamp) {
+        sd_bus *bus;
         int r;
 
-        r = sd_bus_emit_signal(m->bus, MANAGER_PATH, MANAGER_IFACE, "DeviceEvent", "sssot", type, action, device,
-                               object_path, timestamp);
-        if (r < 0)
-                log_warning_errno(r, "Failed to send DeviceEvent for %s: %m", device);
+        FOREACH_BUS(bus, m, i) {
+                r = sd_bus_emit_signal(bus, MANAGER_PATH, MANAGER_IFACE, "DeviceEvent", "sssot", type, action,
+                                       device, object_path, timestamp);
+                if (r < 0)
+                        emit_failed(m, bus, r, "DeviceEvent", device);
+        }
 }
 
 void bus_emit_manager_changed(Manager *m, const char *const *names) {
+        sd_bus *bus;
         int r;
 
-        r = sd_bus_emit_properties_changed_strv(m->bus, MANAGER_PATH, MANAGER_IFACE, (char **) names);
-        if (r < 0)
-                log_warning_errno(r, "Failed to announce manager changes: %m");
+        FOREACH_BUS(bus, m, i) {
+                r = sd_bus_emit_properties_changed_strv(bus, MANAGER_PATH, MANAGER_IFACE, (char **) names);
+                if (r < 0)
+                        emit_failed(m, bus, r, "PropertiesChanged", MANAGER_PATH);
+        }
 }

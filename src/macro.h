@@ -32,6 +32,11 @@ static inline bool isempty(const char *s) {
         return !s || !*s;
 }
 
+static inline void *mfree(void *p) {
+        free(p);
+        return NULL;
+}
+
 static inline void freep(void *p) {
         free(*(void **) p);
 }

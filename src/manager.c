@@ -13,6 +13,7 @@
 #include "manager.h"
 #include "pci-address.h"
 #include "polkit.h"
+#include "private-socket.h"
 #include "strv.h"
 #include "sysfs-parse.h"
 #include "sysfs-reader.h"
@@ -93,6 +94,7 @@ Manager *manager_free(Manager *m) {
                 return NULL;
         while (m->auth_queries)
                 auth_query_free(m->auth_queries);
+        private_socket_stop(m);
         for (size_t i = 0; i < m->n_refresh_waiters; i++)
                 sd_bus_message_unref(m->refresh_waiters[i]);
         free(m->refresh_waiters);
@@ -468,6 +470,13 @@ int manager_queue_refresh(Manager *m, sd_bus_message *call) {
         return 0;
 }
 
+/* Drops private socket peers that stopped reading (backwards: dropping
+ * shrinks the array from the end). */
+static void check_peers(Manager *m) {
+        for (size_t i = m->n_peers; i > 0; i--)
+                private_socket_check_peer(m, m->peers[i - 1]);
+}
+
 static int on_batch(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
 
@@ -480,6 +489,7 @@ static int on_batch(sd_event_source *s, void *userdata) {
 
                 r = refresh_full(m, &changed, &names);
                 answer_refresh_waiters(m, r);
+                check_peers(m);
                 if (r < 0) {
                         log_warning_errno(r, "Resync (%s) failed: %m", reason);
                         return 0;
@@ -496,6 +506,7 @@ static int on_batch(sd_event_source *s, void *userdata) {
                 return 0;
         }
         process_dirty(m);
+        check_peers(m);
         return 0;
 }
 
@@ -741,6 +752,11 @@ int manager_start(Manager *m) {
                                 inotify_watch_pf(m, d);
         }
         log_info("Found %zu SR-IOV functions.", device_table_size(m->table));
+
+        /* Peers connect once the table is complete. A socket that cannot be
+         * served is a warning: the system bus still is. */
+        if (m->private_socket)
+                (void) private_socket_start(m, m->private_socket);
 
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)

@@ -35,6 +35,7 @@ typedef struct Manager {
         UeventSourceKind uevent_source;
         int uevent_buffer_size;     /* 0: the default */
         uint64_t resync_interval_usec;
+        const char *private_socket;  /* NULL: none */
 
         /* Sources. */
         struct udev_monitor *monitor;
@@ -62,6 +63,16 @@ typedef struct Manager {
         struct AuthQuery *auth_queries;
         sd_bus_message **refresh_waiters;
         size_t n_refresh_waiters;
+
+        /* The private socket and its peer-to-peer connections. */
+        char *private_socket_path;
+        sd_event_source *private_listener;
+        sd_bus **peers;
+        size_t n_peers;
+        sd_bus **dead_peers;        /* closed, freed on the next iteration */
+        size_t n_dead_peers;
+        sd_event_source *peer_reaper;
+        uint64_t peer_serial;       /* for the unique names Hello hands out */
 } Manager;
 
 int manager_new(Manager **ret);

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "private-socket.h"
 #include "sysfs-parse.h"
 
 typedef struct Options {
@@ -17,6 +18,7 @@ typedef struct Options {
         UeventSourceKind uevent_source;
         uint64_t resync_interval_usec;
         int uevent_buffer_size;
+        const char *private_socket;
 } Options;
 
 static void help(void) {
@@ -34,6 +36,8 @@ static void help(void) {
                "                           Rescan periodically as a safety net (default: 0, off)\n"
                "     --uevent-buffer-size=BYTES\n"
                "                           Receive buffer of the uevent socket (default: 16 MiB)\n"
+               "     --private-socket=PATH Serve peer-to-peer D-Bus on PATH, or 'none'\n"
+               "                           (default: " PRIVATE_SOCKET_DEFAULT ")\n"
                "     --log-level=LEVEL     err, warning (default), info or debug\n"
                "\n"
                "See sriov-monitord(8).\n",
@@ -43,7 +47,7 @@ static void help(void) {
 /* Returns 1 to run, 0 to exit successfully, -EINVAL on a usage error (already reported). */
 static int parse_argv(int argc, char *argv[], Options *o) {
         enum { ARG_VERSION = 0x100, ARG_SESSION, ARG_LOG_LEVEL, ARG_UEVENT_SOURCE, ARG_RESYNC_INTERVAL,
-               ARG_UEVENT_BUFFER_SIZE };
+               ARG_UEVENT_BUFFER_SIZE, ARG_PRIVATE_SOCKET };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -52,6 +56,7 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 { "uevent-source", required_argument, NULL, ARG_UEVENT_SOURCE },
                 { "resync-interval", required_argument, NULL, ARG_RESYNC_INTERVAL },
                 { "uevent-buffer-size", required_argument, NULL, ARG_UEVENT_BUFFER_SIZE },
+                { "private-socket", required_argument, NULL, ARG_PRIVATE_SOCKET },
                 {}
         };
         int c;
@@ -105,6 +110,16 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                         o->uevent_buffer_size = (int) bytes;
                         break;
                 }
+                case ARG_PRIVATE_SOCKET:
+                        if (streq(optarg, "none"))
+                                o->private_socket = NULL;
+                        else if (optarg[0] != '/') {
+                                fprintf(stderr, "%s: the private socket must be an absolute path or 'none': '%s'\n",
+                                        program_invocation_short_name, optarg);
+                                return -EINVAL;
+                        } else
+                                o->private_socket = optarg;
+                        break;
                 case ':':
                         fprintf(stderr, "%s: option '%s' needs a value\n", program_invocation_short_name,
                                 argv[optind - 1]);
@@ -138,7 +153,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 }
 
 static int run(int argc, char *argv[]) {
-        Options o = { .log_level = LOG_WARNING };
+        Options o = { .log_level = LOG_WARNING, .private_socket = PRIVATE_SOCKET_DEFAULT };
         _cleanup_(manager_freep) Manager *m = NULL;
         sigset_t mask;
         int r;
@@ -163,6 +178,7 @@ static int run(int argc, char *argv[]) {
         m->uevent_source = o.uevent_source;
         m->resync_interval_usec = o.resync_interval_usec;
         m->uevent_buffer_size = o.uevent_buffer_size;
+        m->private_socket = o.private_socket;
 
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_terminate, m);
         if (r >= 0)

@@ -69,6 +69,9 @@ Harness *harness_new(void) {
 
         h->sim = sim_new();
         start_bus(h);
+        h->private_dir = g_dir_make_tmp("sriov-monitor-XXXXXX", NULL);
+        g_assert_nonnull(h->private_dir);
+        h->private_socket = g_build_filename(h->private_dir, "private", NULL);
         return h;
 }
 
@@ -91,6 +94,10 @@ void harness_free(Harness *h) {
                 g_object_unref(h->conn);
         }
         kill_and_reap(&h->bus_pid);
+        (void) unlink(h->private_socket);
+        (void) rmdir(h->private_dir);
+        g_free(h->private_socket);
+        g_free(h->private_dir);
         g_free(h->bus_address);
         sim_free(h->sim);
         g_free(h);
@@ -114,7 +121,11 @@ void harness_start_daemon(Harness *h, const char *const *args) {
         gint64 deadline;
 
         g_assert_cmpint(h->daemon_pid, ==, 0);
+        g_autofree char *socket_arg = g_strconcat("--private-socket=", h->private_socket, NULL);
+
         g_ptr_array_add(argv, (char *) env_or_die("SRIOV_MONITORD"));
+        /* Parallel tests must not share the default socket; an explicit one wins. */
+        g_ptr_array_add(argv, socket_arg);
         for (; args && *args; args++)
                 g_ptr_array_add(argv, (char *) *args);
         g_ptr_array_add(argv, NULL);

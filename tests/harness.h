@@ -21,6 +21,9 @@ typedef struct Harness {
         GDBusConnection *conn;
         /* Start the daemon on this machine's real /sys and uevents, not the testbed. */
         gboolean real_host;
+        /* The daemon's private socket, in a directory of this harness. */
+        char *private_dir;
+        char *private_socket;
 } Harness;
 
 /* A fresh testbed and private bus; no daemon yet. */

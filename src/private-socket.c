@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "bus-objects.h"
+#include "log.h"
+#include "manager.h"
+#include "private-socket.h"
+
+/* Unsent messages a peer may have before it is dropped as stalled. */
+#define PEER_QUEUE_MAX 4096
+
+static int peer_index(Manager *m, sd_bus *peer) {
+        for (size_t i = 0; i < m->n_peers; i++)
+                if (m->peers[i] == peer)
+                        return (int) i;
+        return -1;
+}
+
+static void drop_peer(Manager *m, sd_bus *peer) {
+        int i = peer_index(m, peer);
+
+        if (i < 0)
+                return;
+        m->peers[i] = m->peers[--m->n_peers];
+        /* Not freed here: we may be inside one of its callbacks. */
+        sd_bus_close(peer);
+        sd_bus **t = reallocarray(m->dead_peers, m->n_dead_peers + 1, sizeof(sd_bus *));
+        if (!t) {
+                log_oom();
+                return; /* leaked rather than freed under a running callback */
+        }
+        m->dead_peers = t;
+        m->dead_peers[m->n_dead_peers++] = peer;
+        (void) sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_ONESHOT);
+}
+
+static int on_reap(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        for (size_t i = 0; i < m->n_dead_peers; i++)
+                sd_bus_flush_close_unref(m->dead_peers[i]);
+        m->dead_peers = mfree(m->dead_peers);
+        m->n_dead_peers = 0;
+        return 0;
+}
+
+static int on_peer_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        log_debug("A private socket peer disconnected.");
+        drop_peer(m, sd_bus_message_get_bus(msg));
+        return 0;
+}
+
+void private_socket_check_peer(Manager *m, sd_bus *peer) {
+        uint64_t queued = 0;
+
+        if (sd_bus_get_n_queued_write(peer, &queued) >= 0 && queued > PEER_QUEUE_MAX) {
+                log_warning("A private socket peer does not read its messages (%" PRIu64 " queued); dropping it.",
+                            queued);
+                drop_peer(m, peer);
+        }
+}
+
+/* Clients written for a bus (busctl --address, sd-bus bus clients) greet
+ * the bus driver first and may add match rules; a peer gets every signal
+ * anyway. Just enough of org.freedesktop.DBus for them. */
+static int method_hello(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        char name[32];
+
+        (void) snprintf(name, sizeof(name), ":1.%" PRIu64, ++m->peer_serial);
+        return sd_bus_reply_method_return(msg, "s", name);
+}
+
+static int method_match(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+static int method_get_name_owner(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        const char *name;
+        int r;
+
+        r = sd_bus_message_read(msg, "s", &name);
+        if (r < 0)
+                return r;
+        if (!streq(name, BUS_NAME))
+                return sd_bus_error_setf(error, "org.freedesktop.DBus.Error.NameHasNoOwner",
+                                         "Only %s is served here.", BUS_NAME);
+        return sd_bus_reply_method_return(msg, "s", ":1.0");
+}
+
+static const sd_bus_vtable driver_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD("Hello", "", "s", method_hello, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("AddMatch", "s", "", method_match, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("RemoveMatch", "s", "", method_match, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("GetNameOwner", "s", "s", method_get_name_owner, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+static int add_peer(Manager *m, int fd) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *peer = NULL;
+        sd_id128_t id;
+        sd_bus **t;
+        int r;
+
+        r = sd_bus_new(&peer);
+        if (r >= 0)
+                r = sd_bus_set_fd(peer, fd, fd);
+        if (r < 0) {
+                (void) close(fd);
+                return r;
+        }
+        /* From here on the connection owns fd. */
+        r = sd_id128_randomize(&id);
+        if (r < 0)
+                return r;
+        r = sd_bus_set_server(peer, 1, id);
+        if (r < 0)
+                return r;
+        /* SO_PEERCRED, for Refresh (root only here). */
+        r = sd_bus_negotiate_creds(peer, 1, SD_BUS_CREDS_PID | SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID);
+        if (r < 0)
+                return r;
+        r = bus_register_objects(m, peer);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_object_vtable(peer, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus", driver_vtable, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_match_signal(peer, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
+                                "Disconnected", on_peer_disconnected, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_start(peer);
+        if (r < 0)
+                return r;
+        r = sd_bus_attach_event(peer, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return r;
+
+        t = reallocarray(m->peers, m->n_peers + 1, sizeof(sd_bus *));
+        if (!t)
+                return -ENOMEM;
+        m->peers = t;
+        m->peers[m->n_peers++] = TAKE_PTR(peer);
+        return 0;
+}
+
+static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+        int cfd, r;
+
+        cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0) {
+                if (errno != EAGAIN && errno != EINTR)
+                        log_warning_errno(errno, "Failed to accept a private socket connection: %m");
+                return 0;
+        }
+        r = add_peer(m, cfd);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up a private socket connection: %m");
+        return 0;
+}
+
+int private_socket_start(Manager *m, const char *path) {
+        _cleanup_close_ int fd = -EBADF;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int r;
+
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return log_error_errno(ENAMETOOLONG, "Private socket path too long: %s", path);
+        memcpy(sa.sun_path, path, strlen(path));
+
+        /* Without systemd's RuntimeDirectory=, make the directory ourselves. */
+        if (streq(path, PRIVATE_SOCKET_DEFAULT) && mkdir("/run/sriov-monitor", 0755) < 0 && errno != EEXIST)
+                return log_warning_errno(errno, "Failed to create /run/sriov-monitor: %m");
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_warning_errno(errno, "Failed to create the private socket: %m");
+        /* A socket left by a previous instance: ours now. */
+        (void) unlink(path);
+        if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return log_warning_errno(errno, "Failed to bind the private socket %s: %m", path);
+        /* Anyone may connect and read; Refresh there is root's only. */
+        if (chmod(path, 0666) < 0)
+                return log_error_errno(errno, "Failed to make %s accessible: %m", path);
+        if (listen(fd, SOMAXCONN) < 0)
+                return log_error_errno(errno, "Failed to listen on %s: %m", path);
+
+        r = sd_event_add_io(m->event, &m->private_listener, fd, EPOLLIN, on_connection, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the private socket: %m");
+        r = sd_event_source_set_io_fd_own(m->private_listener, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch the private socket: %m");
+        fd = -EBADF; /* the event source owns it now */
+        r = sd_event_add_defer(m->event, &m->peer_reaper, on_reap, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the private socket: %m");
+        m->private_socket_path = strdup(path);
+        if (!m->private_socket_path)
+                return log_oom();
+        log_debug("Serving peer-to-peer D-Bus on %s.", path);
+        return 0;
+}
+
+void private_socket_stop(Manager *m) {
+        for (size_t i = 0; i < m->n_peers; i++)
+                sd_bus_flush_close_unref(m->peers[i]);
+        free(m->peers);
+        m->peers = NULL;
+        m->n_peers = 0;
+        on_reap(NULL, m);
+        m->peer_reaper = sd_event_source_disable_unref(m->peer_reaper);
+        m->private_listener = sd_event_source_disable_unref(m->private_listener);
+        if (m->private_socket_path) {
+                (void) unlink(m->private_socket_path);
+                free(m->private_socket_path);
+                m->private_socket_path = NULL;
+        }
+}
