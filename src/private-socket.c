@@ -60,14 +60,14 @@ static int on_peer_disconnected(sd_bus_message *msg, void *userdata, sd_bus_erro
         return 0;
 }
 
-void private_socket_check_peer(Manager *m, sd_bus *peer) {
+bool private_socket_check_peer(Manager *m, sd_bus *peer) {
         uint64_t queued = 0;
 
-        if (sd_bus_get_n_queued_write(peer, &queued) >= 0 && queued > PEER_QUEUE_MAX) {
-                log_warning("A private socket peer does not read its messages (%" PRIu64 " queued); dropping it.",
-                            queued);
-                drop_peer(m, peer);
-        }
+        if (sd_bus_get_n_queued_write(peer, &queued) < 0 || queued <= PEER_QUEUE_MAX)
+                return false;
+        log_warning("A private socket peer does not read its messages (%" PRIu64 " queued); dropping it.", queued);
+        drop_peer(m, peer);
+        return true;
 }
 
 /* Clients written for a bus (busctl --address, sd-bus bus clients) greet
@@ -107,6 +107,13 @@ static const sd_bus_vtable driver_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
+/* Every message a peer sends: one that keeps asking without reading the
+ * answers shows here, even when no device changes. */
+static int on_peer_message(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        /* Dropped: the message is not dispatched on a closed connection. */
+        return private_socket_check_peer(userdata, sd_bus_message_get_bus(msg));
+}
+
 static int add_peer(Manager *m, int fd) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *peer = NULL;
         sd_id128_t id;
@@ -135,6 +142,9 @@ static int add_peer(Manager *m, int fd) {
         if (r < 0)
                 return r;
         r = sd_bus_add_object_vtable(peer, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus", driver_vtable, m);
+        if (r < 0)
+                return r;
+        r = sd_bus_add_filter(peer, NULL, on_peer_message, m);
         if (r < 0)
                 return r;
         r = sd_bus_match_signal(peer, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",

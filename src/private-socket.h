@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-bus.h>
 
 typedef struct Manager Manager;
@@ -13,5 +14,5 @@ int private_socket_start(Manager *m, const char *path);
 void private_socket_stop(Manager *m);
 
 /* A peer whose unsent messages pile up (it does not read its socket) is
- * dropped, so it cannot hold memory or slow the others. */
-void private_socket_check_peer(Manager *m, sd_bus *peer);
+ * dropped, so it cannot hold memory or slow the others. True if dropped. */
+bool private_socket_check_peer(Manager *m, sd_bus *peer);

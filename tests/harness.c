@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -71,6 +72,8 @@ Harness *harness_new(void) {
         start_bus(h);
         h->private_dir = g_dir_make_tmp("sriov-monitor-XXXXXX", NULL);
         g_assert_nonnull(h->private_dir);
+        /* Like /run/sriov-monitor: other users reach the socket. */
+        g_assert_cmpint(chmod(h->private_dir, 0755), ==, 0);
         h->private_socket = g_build_filename(h->private_dir, "private", NULL);
         return h;
 }

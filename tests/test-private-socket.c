@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The private socket: the same API as peer-to-peer D-Bus, for containers and
+ * agents without the system bus. Clients: busctl --address, GDBus peer
+ * connections, gdbus monitor, sriov-status --address.
+ */
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static char *socket_address(Harness *h) {
+        return g_strconcat("unix:path=", h->private_socket, NULL);
+}
+
+static GDBusConnection *connect_peer(Harness *h) {
+        g_autofree char *address = socket_address(h);
+        g_autoptr(GError) error = NULL;
+        GDBusConnection *c = g_dbus_connection_new_for_address_sync(
+                address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+
+        g_assert_no_error(error);
+        g_dbus_connection_set_exit_on_close(c, FALSE);
+        return c;
+}
+
+static GVariant *peer_call(GDBusConnection *c, const char *path, const char *iface, const char *method,
+                           GVariant *params, GError **error) {
+        return g_dbus_connection_call_sync(c, NULL, path, iface, method, params, NULL, G_DBUS_CALL_FLAGS_NONE, 10000,
+                                           NULL, error);
+}
+
+typedef struct {
+        GPtrArray *events; /* "type action device" */
+} Peer;
+
+static void on_device_event(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                            const char *member, GVariant *params, gpointer userdata) {
+        Peer *p = userdata;
+        const char *type, *action, *device;
+
+        g_variant_get(params, "(&s&s&s&ot)", &type, &action, &device, NULL, NULL);
+        g_ptr_array_add(p->events, g_strdup_printf("%s %s %s", type, action, device));
+}
+
+static guint subscribe(GDBusConnection *c, Peer *p) {
+        return g_dbus_connection_signal_subscribe(c, NULL, MANAGER_IFACE, "DeviceEvent", MANAGER_PATH, NULL,
+                                                  G_DBUS_SIGNAL_FLAGS_NONE, on_device_event, p, NULL);
+}
+
+static gboolean peer_saw(Peer *p, const char *event) {
+        for (guint i = 0; i < p->events->len; i++)
+                if (g_str_equal(g_ptr_array_index(p->events, i), event))
+                        return TRUE;
+        return FALSE;
+}
+
+typedef struct {
+        Peer *peers;
+        guint n;
+        const char *event;
+} SawWait;
+
+static gboolean all_saw(gpointer data) {
+        SawWait *w = data;
+
+        for (guint i = 0; i < w->n; i++)
+                if (!peer_saw(&w->peers[i], w->event))
+                        return FALSE;
+        return TRUE;
+}
+
+static Harness *start_demo(void) {
+        Harness *h = harness_new();
+
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, NULL);
+        return h;
+}
+
+static void test_socket_and_busctl(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autofree char *address = socket_address(h), *addr_arg = g_strconcat("--address=", address, NULL);
+        g_autofree char *out = NULL, *err = NULL;
+        const char *busctl = g_getenv("BUSCTL");
+        struct stat st;
+
+        g_assert_cmpint(stat(h->private_socket, &st), ==, 0);
+        g_assert_true(S_ISSOCK(st.st_mode));
+        g_assert_cmpint(st.st_mode & 0777, ==, 0666);
+
+        g_assert_cmpint(harness_run(h, (const char *[]) { busctl, addr_arg, "call", BUS_NAME, MANAGER_PATH, MANAGER_IFACE,
+                                                          "FindDevice", "s", "enp59s0f0v0", NULL },
+                                    &out, &err), ==, 0);
+        g_assert_cmpstr(out, ==, "o \"/org/sriov/Monitor1/Device/pci_0000_3b_00_2\"\n");
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        g_assert_cmpint(harness_run(h, (const char *[]) { busctl, addr_arg, "get-property", BUS_NAME,
+                                                          "/org/sriov/Monitor1/Device/pci_0000_3b_00_4", VF_IFACE,
+                                                          "VfioDevice", NULL },
+                                    &out, &err), ==, 0);
+        g_assert_cmpstr(out, ==, "s \"/dev/vfio/43\"\n");
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+
+        /* sriov-status over the socket: the same table. */
+        g_assert_cmpint(harness_run(h, (const char *[]) { g_getenv("SRIOV_STATUS"), addr_arg, NULL }, &out, &err), ==, 0);
+        g_assert_nonnull(strstr(out, "  0000:3b:00.4  vf"));
+}
+
+/* Refresh on the socket: root yes (SO_PEERCRED), anyone else no. */
+static void test_refresh_root_only(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autofree char *address = socket_address(h), *addr_arg = g_strconcat("--address=", address, NULL);
+        g_autofree char *out = NULL, *err = NULL, *err2 = NULL;
+        const char *busctl = g_getenv("BUSCTL");
+
+        if (getuid() != 0) {
+                g_test_skip("needs root to compare a root and a non-root peer");
+                return;
+        }
+        g_assert_cmpint(harness_run(h, (const char *[]) { busctl, addr_arg, "call", BUS_NAME, MANAGER_PATH, MANAGER_IFACE,
+                                                          "Refresh", NULL },
+                                    &out, &err), ==, 0);
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(harness_run(h, (const char *[]) { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                                          busctl, addr_arg, "call", BUS_NAME, MANAGER_PATH,
+                                                          MANAGER_IFACE, "Refresh", NULL },
+                                    &out, &err2), !=, 0);
+        g_assert_nonnull(strstr(err2, "Access denied"));
+}
+
+/* Several peers at once: objects, and live signals to each; one leaving
+ * does not disturb the others. */
+static void test_several_peers(void) {
+        g_autoptr(Harness) h = start_demo();
+        GDBusConnection *c[3];
+        Peer peers[3];
+        guint subs[3];
+        SawWait w;
+
+        for (guint i = 0; i < 3; i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) objects = NULL, inner = NULL;
+
+                c[i] = connect_peer(h);
+                peers[i].events = g_ptr_array_new_with_free_func(g_free);
+                subs[i] = subscribe(c[i], &peers[i]);
+                objects = peer_call(c[i], MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                                    &error);
+                g_assert_no_error(error);
+                inner = g_variant_get_child_value(objects, 0);
+                g_assert_cmpuint(g_variant_n_children(inner), ==, 12);
+        }
+
+        sim_rebind_vf(h->sim, "0000:3b:00.2", SIM_VF_VFIO, NULL);
+        w = (SawWait) { peers, 3, "interface deleted enp59s0f0v0" };
+        g_assert_true(harness_wait_until(all_saw, &w, 10000));
+
+        /* One leaves; the others still hear. */
+        g_dbus_connection_signal_unsubscribe(c[0], subs[0]);
+        g_dbus_connection_close_sync(c[0], NULL, NULL);
+        sim_rebind_vf(h->sim, "0000:3b:00.3", SIM_VF_UNBOUND, NULL);
+        w = (SawWait) { peers + 1, 2, "interface deleted enp59s0f0v1" };
+        g_assert_true(harness_wait_until(all_saw, &w, 10000));
+
+        for (guint i = 0; i < 3; i++) {
+                if (i > 0)
+                        g_dbus_connection_signal_unsubscribe(c[i], subs[i]);
+                g_object_unref(c[i]);
+                g_ptr_array_unref(peers[i].events);
+        }
+}
+
+/* A peer that never reads its replies is dropped once they pile up; the
+ * daemon and a healthy peer carry on. */
+static void test_stalled_peer_dropped(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autofree char *script = g_build_filename(g_getenv("TEST_SRCDIR"), "stalled-peer.py", NULL);
+        g_autofree char *out = NULL, *err = NULL;
+        GDBusConnection *healthy = connect_peer(h);
+        Peer peer = { g_ptr_array_new_with_free_func(g_free) };
+        guint sub = subscribe(healthy, &peer);
+        SawWait w = { &peer, 1, "interface deleted enp59s0f0v0" };
+
+        g_assert_cmpint(harness_run(h, (const char *[]) { "/usr/bin/python3", script, h->private_socket, NULL }, &out,
+                                    &err), ==, 0);
+        /* The others were not disturbed. */
+        sim_rebind_vf(h->sim, "0000:3b:00.2", SIM_VF_VFIO, NULL);
+        g_assert_true(harness_wait_until(all_saw, &w, 10000));
+
+        g_dbus_connection_signal_unsubscribe(healthy, sub);
+        g_object_unref(healthy);
+        g_ptr_array_unref(peer.events);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/private-socket/busctl-and-status", test_socket_and_busctl);
+        g_test_add_func("/private-socket/refresh-root-only", test_refresh_root_only);
+        g_test_add_func("/private-socket/several-peers", test_several_peers);
+        g_test_add_func("/private-socket/stalled-peer-dropped", test_stalled_peer_dropped);
+        return g_test_run();
+}
