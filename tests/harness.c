@@ -141,6 +141,8 @@ void harness_start_daemon(Harness *h, const char *const *args) {
         } else
                 env = g_environ_setenv(env, "UMOCKDEV_DIR", sim_root(h->sim), TRUE);
         env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, TRUE);
+        if (h->notify_socket)
+                env = g_environ_setenv(env, "NOTIFY_SOCKET", h->notify_socket, TRUE);
         if (!g_spawn_async(NULL, (char **) argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
                            &h->daemon_pid, &error))
                 g_error("Cannot start sriov-monitord: %s", error->message);

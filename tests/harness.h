@@ -24,6 +24,8 @@ typedef struct Harness {
         /* The daemon's private socket, in a directory of this harness. */
         char *private_dir;
         char *private_socket;
+        /* When set, the daemon gets it as NOTIFY_SOCKET (sd_notify). */
+        const char *notify_socket;
 } Harness;
 
 /* A fresh testbed and private bus; no daemon yet. */

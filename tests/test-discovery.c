@@ -5,6 +5,9 @@
  * GDBusObjectManagerClient, busctl).
  */
 #include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixsocketaddress.h>
 
 #include "harness.h"
 
@@ -522,6 +525,75 @@ static void test_malformed_sysfs(void) {
         g_assert_cmpuint(get_u32(h, CX6_PF, PF_IFACE, "NumVFs"), ==, 4);
 }
 
+static char *receive_notification(GSocket *s) {
+        char buf[512];
+        gssize n;
+
+        g_socket_set_timeout(s, 10);
+        n = g_socket_receive(s, buf, sizeof(buf) - 1, NULL, NULL);
+        g_assert_cmpint(n, >, 0);
+        buf[n] = '\0';
+        return g_strdup(buf);
+}
+
+/* sd_notify: READY=1 once the name is owned and the table published,
+ * STOPPING=1 on SIGTERM, as a Type=dbus/notify unit expects. */
+static void test_readiness_notification(void) {
+        g_autoptr(Harness) h = harness_new();
+        g_autofree char *path = g_build_filename(h->private_dir, "notify", NULL);
+        g_autoptr(GSocketAddress) address = g_unix_socket_address_new(path);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM, 0, &error);
+        g_autofree char *ready = NULL, *stopping = NULL;
+        g_autoptr(GVariant) pfs = NULL;
+
+        g_assert_no_error(error);
+        g_assert_true(g_socket_bind(s, address, TRUE, &error));
+        sim_build_demo_host(h->sim);
+        h->notify_socket = path;
+        harness_start_daemon(h, NULL);
+
+        ready = receive_notification(s);
+        g_assert_nonnull(strstr(ready, "READY=1"));
+        /* Ready means published. */
+        pfs = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "PhysicalFunctions");
+        g_assert_cmpuint(g_variant_n_children(pfs), ==, 4);
+
+        harness_stop_daemon(h);
+        stopping = receive_notification(s);
+        g_assert_nonnull(strstr(stopping, "STOPPING=1"));
+        (void) unlink(path);
+}
+
+/* Usage errors: exit 2 and one line on stderr; --help and --version. */
+static void test_command_line(void) {
+        g_autoptr(Harness) h = harness_new();
+        const char *daemon = g_getenv("SRIOV_MONITORD");
+        const char *bad[][2] = {
+                { "--frobnicate", NULL }, { "--log-level=loud", NULL }, { "--uevent-source=magic", NULL },
+                { "--resync-interval=-5", NULL }, { "--resync-interval=soon", NULL }, { "--private-socket=relative", NULL },
+                { "--uevent-buffer-size=12", NULL }, { "--log-level", NULL }, { "extra-argument", NULL },
+        };
+        g_autofree char *out = NULL, *err = NULL;
+
+        for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree char *o = NULL, *e = NULL;
+
+                g_assert_cmpint(harness_run(h, (const char *[]) { daemon, bad[i][0], NULL }, &o, &e), ==, 2);
+                g_assert_cmpstr(o, ==, "");
+                g_assert_true(g_str_has_prefix(e, "sriov-monitord: "));
+                g_assert_cmpstr(strchr(e, '\n') + 1, ==, "");
+        }
+        g_assert_cmpint(harness_run(h, (const char *[]) { daemon, "--version", NULL }, &out, &err), ==, 0);
+        g_assert_cmpstr(out, ==, "sriov-monitord " PACKAGE_VERSION "\n");
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(harness_run(h, (const char *[]) { daemon, "--help", NULL }, &out, &err), ==, 0);
+        for (const char *const *o = (const char *const[]) { "--session", "--private-socket", "--uevent-source",
+                                                            "--resync-interval", "--log-level", "--version", NULL };
+             *o; o++)
+                g_assert_nonnull(strstr(out, *o));
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/discovery/empty-host", test_empty_host);
@@ -536,5 +608,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/bus/introspection-matches-contract", test_introspection_matches_contract);
         g_test_add_func("/bus/refresh-emits-only-differences", test_refresh_emits_only_differences);
         g_test_add_func("/bus/busctl", test_busctl);
+        g_test_add_func("/daemon/readiness-notification", test_readiness_notification);
+        g_test_add_func("/daemon/command-line", test_command_line);
         return g_test_run();
 }
