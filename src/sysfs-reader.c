@@ -19,12 +19,16 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
 /* Sysfs values we parse are short; a longer one is malformed anyway. */
 #define ATTR_MAX 256
 
+static int child_path(const char *syspath, const char *name, char path[static PATH_MAX]) {
+        return (size_t) snprintf(path, PATH_MAX, "%s/%s", syspath, name) >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
 static int read_attribute(const char *syspath, const char *name, char buf[static ATTR_MAX]) {
         char path[PATH_MAX];
         _cleanup_close_ int fd = -EBADF;
         ssize_t n;
 
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s", syspath, name) >= sizeof(path))
+        if (child_path(syspath, name, path) < 0)
                 return -ENAMETOOLONG;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
@@ -44,7 +48,7 @@ static int read_link(const char *syspath, const char *name, char buf[static PATH
         char path[PATH_MAX];
         ssize_t n;
 
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s", syspath, name) >= sizeof(path))
+        if (child_path(syspath, name, path) < 0)
                 return -ENAMETOOLONG;
         n = readlink(path, buf, PATH_MAX);
         if (n < 0)

@@ -106,10 +106,10 @@ void harness_free(Harness *h) {
         g_free(h);
 }
 
-static gboolean name_has_owner(Harness *h) {
+gboolean harness_name_has_owner(Harness *h, const char *name) {
         g_autoptr(GVariant) r = g_dbus_connection_call_sync(
                 h->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-                g_variant_new("(s)", BUS_NAME), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+                g_variant_new("(s)", name), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
         gboolean owned = FALSE;
 
         if (r)
@@ -148,7 +148,7 @@ void harness_start_daemon(Harness *h, const char *const *args) {
                 g_error("Cannot start sriov-monitord: %s", error->message);
 
         deadline = g_get_monotonic_time() + STARTUP_TIMEOUT_MS * 1000;
-        while (!name_has_owner(h)) {
+        while (!harness_name_has_owner(h, BUS_NAME)) {
                 int status;
 
                 if (waitpid(h->daemon_pid, &status, WNOHANG) == h->daemon_pid)

@@ -40,6 +40,8 @@ void harness_start_daemon(Harness *h, const char *const *args);
 /* SIGTERM; asserts it exits 0 and returns once it has. */
 void harness_stop_daemon(Harness *h);
 
+gboolean harness_name_has_owner(Harness *h, const char *name);
+
 /* Environment for a client process: the private bus as system bus, no umockdev. */
 char **harness_client_environ(Harness *h);
 /* Runs a client to completion; returns its exit status, stdout and stderr. */

@@ -18,15 +18,7 @@
 #define ACTION "org.sriov.monitor1.refresh"
 
 static gboolean name_owned(gpointer p) {
-        Harness *h = p;
-        g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-                h->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
-                g_variant_new("(s)", POLKIT_NAME), G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-        gboolean owned = FALSE;
-
-        if (r)
-                g_variant_get(r, "(b)", &owned);
-        return owned;
+        return harness_name_has_owner(p, POLKIT_NAME);
 }
 
 /* Starts a polkit mock from a dbusmock template (a name or a file). */
