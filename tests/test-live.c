@@ -314,6 +314,19 @@ static void remember_properties(GHashTable *last, const char *path, GVariant *if
         }
 }
 
+/* A replaced attribute file ends its inotify watch (IN_IGNORED): the daemon
+ * watches the new file, and a later user write is still seen. */
+static void test_watch_readded_after_replace(void) {
+        g_autoptr(Harness) h = start_demo();
+
+        /* umockdev replaces the file: the old watch is gone. */
+        umockdev_testbed_set_attribute(sim_testbed(h->sim), "/sys/devices/pci0000:3a/0000:3a:00.0/" CX6_PF,
+                                       "sriov_drivers_autoprobe", "0");
+        wait_prop(h, CX6_PF, PF_IFACE, "DriversAutoprobe", g_variant_new_boolean(FALSE));
+        sim_write_autoprobe(h->sim, CX6_PF, true);
+        wait_prop(h, CX6_PF, PF_IFACE, "DriversAutoprobe", g_variant_new_boolean(TRUE));
+}
+
 /* Remembers each published property value, and fails on a PropertiesChanged
  * that repeats the value a client already has. */
 static void assert_no_redundant_changes(GVariant *initial, Recorder *rec) {
@@ -369,6 +382,7 @@ static void test_burst(void) {
         rec = recorder_new(h);
         initial = managed_objects(h);
 
+        gint64 started = g_get_monotonic_time();
         sim_enable_vfs(h->sim, spec.address, 64, SIM_VF_NET);
         wait_prop(h, spec.address, PF_IFACE, "NumVFs", g_variant_new_uint32(64));
         for (unsigned i = 0; i < 64; i++)
@@ -380,6 +394,22 @@ static void test_burst(void) {
         g_assert_cmpuint(count_events(rec, "pci", "created"), ==, 64);
         assert_no_redundant_changes(initial, rec);
         g_test_message("burst of %u uevents: %u signals", sim_uevents_sent(h->sim), rec->signals->len);
+        /* Hundreds of events, EventsProcessed announced at most once a second. */
+        g_usleep(1100 * 1000);
+        recorder_sync(rec);
+        guint announced = 0;
+        for (guint i = 0; i < rec->signals->len; i++) {
+                Signal *s = g_ptr_array_index(rec->signals, i);
+                g_autoptr(GVariant) changed = NULL;
+                guint64 count;
+
+                if (!g_str_equal(s->member, "PropertiesChanged") || !g_str_equal(s->path, MANAGER_PATH))
+                        continue;
+                g_variant_get(s->params, "(&s@a{sv}@as)", NULL, &changed, NULL);
+                announced += g_variant_lookup(changed, "EventsProcessed", "t", &count);
+        }
+        g_assert_cmpuint(announced, >=, 1);
+        g_assert_cmpuint(announced, <=, (g_get_monotonic_time() - started) / G_USEC_PER_SEC + 1);
         assert_matches_fresh_start(h);
 }
 
@@ -419,6 +449,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/live/pf-removal-and-readd", test_pf_removal_and_readd);
         g_test_add_func("/live/autoprobe-write", test_autoprobe_write);
         g_test_add_func("/live/burst", test_burst);
+        g_test_add_func("/live/watch-readded-after-replace", test_watch_readded_after_replace);
         g_test_add_func("/live/udev-source-and-counter", test_udev_source_and_counter);
         g_test_add_func("/live/periodic-resync", test_periodic_resync);
         return g_test_run();
