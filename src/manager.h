@@ -72,6 +72,9 @@ typedef struct Manager {
         sd_bus **dead_peers;        /* closed, freed on the next iteration */
         size_t n_dead_peers;
         sd_event_source *peer_reaper;
+        sd_bus **starting_peers;    /* accepted, not yet driven past authentication */
+        size_t n_starting_peers;
+        sd_event_source *peer_starter;
         uint64_t peer_serial;       /* for the unique names Hello hands out */
 } Manager;
 

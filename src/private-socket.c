@@ -24,9 +24,37 @@ static int peer_index(Manager *m, sd_bus *peer) {
         return -1;
 }
 
+static void forget_starting(Manager *m, sd_bus *peer) {
+        for (size_t i = 0; i < m->n_starting_peers; i++)
+                if (m->starting_peers[i] == peer) {
+                        m->starting_peers[i] = m->starting_peers[--m->n_starting_peers];
+                        return;
+                }
+}
+
+/* sd-bus leaves a message that came in the same read as the client's BEGIN
+ * in its buffer when authentication completes, and its event glue does not
+ * wake up for it: the call would wait for the client's next write. Until a
+ * peer is running, drive it by hand after every loop iteration. */
+static int on_post_iteration(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+
+        for (size_t i = m->n_starting_peers; i > 0; i--) {
+                sd_bus *peer = m->starting_peers[i - 1];
+                int r;
+
+                while ((r = sd_bus_process(peer, NULL)) > 0)
+                        ;
+                if (r < 0 || sd_bus_is_ready(peer) > 0)
+                        forget_starting(m, peer);
+        }
+        return sd_event_source_set_enabled(s, m->n_starting_peers > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
 static void drop_peer(Manager *m, sd_bus *peer) {
         int i = peer_index(m, peer);
 
+        forget_starting(m, peer);
         if (i < 0)
                 return;
         m->peers[i] = m->peers[--m->n_peers];
@@ -158,11 +186,17 @@ static int add_peer(Manager *m, int fd) {
         if (r < 0)
                 return r;
 
+        t = reallocarray(m->starting_peers, m->n_starting_peers + 1, sizeof(sd_bus *));
+        if (!t)
+                return -ENOMEM;
+        m->starting_peers = t;
         t = reallocarray(m->peers, m->n_peers + 1, sizeof(sd_bus *));
         if (!t)
                 return -ENOMEM;
         m->peers = t;
+        m->starting_peers[m->n_starting_peers++] = peer;
         m->peers[m->n_peers++] = TAKE_PTR(peer);
+        (void) sd_event_source_set_enabled(m->peer_starter, SD_EVENT_ON);
         return 0;
 }
 
@@ -218,6 +252,10 @@ int private_socket_start(Manager *m, const char *path) {
         r = sd_event_add_defer(m->event, &m->peer_reaper, on_reap, m);
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_post(m->event, &m->peer_starter, on_post_iteration, m);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(m->peer_starter, SD_EVENT_OFF);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the private socket: %m");
         m->private_socket_path = strdup(path);
@@ -235,6 +273,9 @@ void private_socket_stop(Manager *m) {
         m->n_peers = 0;
         on_reap(NULL, m);
         m->peer_reaper = sd_event_source_disable_unref(m->peer_reaper);
+        m->peer_starter = sd_event_source_disable_unref(m->peer_starter);
+        m->starting_peers = mfree(m->starting_peers);
+        m->n_starting_peers = 0;
         m->private_listener = sd_event_source_disable_unref(m->private_listener);
         if (m->private_socket_path) {
                 (void) unlink(m->private_socket_path);

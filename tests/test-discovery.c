@@ -4,6 +4,7 @@
  * system bus, the real daemon, and real clients (GDBus, its
  * GDBusObjectManagerClient, busctl).
  */
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -565,6 +566,30 @@ static void test_readiness_notification(void) {
         (void) unlink(path);
 }
 
+typedef struct {
+        Harness *h;
+        guint64 after;
+} RefreshWait;
+
+static gboolean refreshed_since(gpointer p) {
+        RefreshWait *w = p;
+        g_autoptr(GVariant) v = harness_get(w->h, MANAGER_PATH, MANAGER_IFACE, "LastRefresh");
+
+        return g_variant_get_uint64(v) > w->after;
+}
+
+/* SIGHUP rescans, as systemctl reload does. */
+static void test_sighup_rescans(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(GVariant) before = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "LastRefresh");
+        RefreshWait w = { h, g_variant_get_uint64(before) };
+
+        sim_write_attribute(h->sim, "0000:3b:00.2", "numa_node", "1");
+        g_assert_cmpint(kill(h->daemon_pid, SIGHUP), ==, 0);
+        g_assert_true(harness_wait_until(refreshed_since, &w, 10000));
+        g_assert_cmpint(get_i32(h, "0000:3b:00.2", DEVICE_IFACE, "NumaNode"), ==, 1);
+}
+
 /* Usage errors: exit 2 and one line on stderr; --help and --version. */
 static void test_command_line(void) {
         g_autoptr(Harness) h = harness_new();
@@ -610,5 +635,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/bus/busctl", test_busctl);
         g_test_add_func("/daemon/readiness-notification", test_readiness_notification);
         g_test_add_func("/daemon/command-line", test_command_line);
+        g_test_add_func("/daemon/sighup-rescans", test_sighup_rescans);
         return g_test_run();
 }

@@ -260,6 +260,91 @@ static void test_root_bypass(void) {
         stop_polkit(polkit);
 }
 
+static void on_refresh_done(GObject *source, GAsyncResult *res, gpointer userdata) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
+
+        g_assert_no_error(error);
+        (*(guint *) userdata)++;
+}
+
+static gboolean all_done(gpointer p) {
+        return *(guint *) p == 20;
+}
+
+/* A flood of Refresh calls from an authorized caller: every call answered,
+ * far fewer rescans than calls (one in flight, the waiting ones share it). */
+static void test_refresh_flood_coalesced(void) {
+        g_autoptr(Harness) h = harness_new();
+        g_autoptr(Recorder) rec = NULL;
+        guint done = 0, rescans = 0;
+
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, NULL);
+        rec = recorder_new(h);
+        for (int i = 0; i < 20; i++)
+                g_dbus_connection_call(h->conn, BUS_NAME, MANAGER_PATH, MANAGER_IFACE, "Refresh", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_refresh_done, &done);
+        g_assert_true(harness_wait_until(all_done, &done, 10000));
+        recorder_sync(rec);
+        for (guint i = 0; i < rec->signals->len; i++) {
+                Signal *s = g_ptr_array_index(rec->signals, i);
+                g_autoptr(GVariant) changed = NULL;
+                guint64 t;
+
+                if (!g_str_equal(s->member, "PropertiesChanged") || !g_str_equal(s->path, MANAGER_PATH))
+                        continue;
+                g_variant_get(s->params, "(&s@a{sv}@as)", NULL, &changed, NULL);
+                rescans += g_variant_lookup(changed, "LastRefresh", "t", &t);
+        }
+        g_test_message("20 Refresh calls, %u rescans", rescans);
+        g_assert_cmpuint(rescans, >=, 1);
+        g_assert_cmpuint(rescans, <, 20);
+}
+
+/* The real polkitd, with the project's action installed: a non-root caller
+ * without an agent is challenged (auth_admin), never let through. */
+static void test_real_polkitd(void) {
+        const char *polkitd = "/usr/lib/polkit-1/polkitd";
+        const char *action_file = "/usr/share/polkit-1/actions/org.sriov.Monitor1.policy";
+        g_autoptr(Harness) h = NULL;
+        g_autofree char *err = NULL;
+        g_autofree char *ours = g_build_filename(g_getenv("TEST_SRCDIR"), "..", "polkit", "org.sriov.Monitor1.policy", NULL);
+        g_autofree char *contents = NULL;
+        g_auto(GStrv) env = NULL;
+        g_autoptr(GError) error = NULL;
+        gboolean placed = FALSE;
+        GPid pid;
+
+        if (getuid() != 0 || !g_file_test(polkitd, G_FILE_TEST_IS_EXECUTABLE)) {
+                g_test_skip("polkitd is not installed (or not root): the real polkit is not tested");
+                return;
+        }
+        /* polkitd reads actions from one place only: put ours there for the test. */
+        if (!g_file_test(action_file, G_FILE_TEST_EXISTS)) {
+                g_assert_true(g_file_get_contents(ours, &contents, NULL, &error));
+                g_assert_true(g_file_set_contents(action_file, contents, -1, &error));
+                placed = TRUE;
+        }
+        h = start();
+        env = harness_client_environ(h);
+        gboolean started = g_spawn_async(NULL, (char *[]) { (char *) polkitd, "--no-debug", NULL }, env,
+                                         G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error);
+        gboolean up = started && harness_wait_until(name_owned, h, 15000);
+        int rc = up ? call_as_nobody(h, "Refresh", FALSE, &err) : -1;
+
+        /* Clean up before any assertion can abort. */
+        if (started)
+                stop_polkit(pid);
+        if (placed)
+                (void) unlink(action_file);
+        g_assert_no_error(error);
+        g_assert_true(up);
+        g_test_message("real polkitd: %s", err);
+        g_assert_cmpint(rc, !=, 0);
+        g_assert_nonnull(strstr(err, "InteractiveAuthorizationRequired"));
+}
+
 /* The bus policy: a non-root user reads and may ask for Refresh, but cannot
  * own the name or call anything the policy does not list. */
 static void test_bus_policy(void) {
@@ -295,6 +380,8 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/polkit/absent", test_polkit_absent);
         g_test_add_func("/polkit/hangs-caller-leaves", test_polkit_hangs_caller_leaves);
         g_test_add_func("/polkit/root-bypass", test_root_bypass);
+        g_test_add_func("/polkit/refresh-flood-coalesced", test_refresh_flood_coalesced);
+        g_test_add_func("/polkit/real-polkitd", test_real_polkitd);
         g_test_add_func("/policy/non-root", test_bus_policy);
         return g_test_run();
 }
