@@ -753,11 +753,6 @@ int manager_start(Manager *m) {
         }
         log_info("Found %zu SR-IOV functions.", device_table_size(m->table));
 
-        /* Peers connect once the table is complete. A socket that cannot be
-         * served is a warning: the system bus still is. */
-        if (m->private_socket)
-                (void) private_socket_start(m, m->private_socket);
-
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
@@ -768,5 +763,10 @@ int manager_start(Manager *m) {
         r = sd_bus_request_name(m->bus, BUS_NAME, 0);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire the bus name %s: %m", BUS_NAME);
+
+        /* Only the instance that owns the name may take over the socket path.
+         * A socket that cannot be served is a warning: the bus still is. */
+        if (m->private_socket)
+                (void) private_socket_start(m, m->private_socket);
         return 0;
 }

@@ -166,6 +166,11 @@ static int add_peer(Manager *m, int fd) {
         r = sd_bus_negotiate_creds(peer, 1, SD_BUS_CREDS_PID | SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID);
         if (r < 0)
                 return r;
+        /* The name GetNameOwner gives: clients that match signals by sender
+         * (gdbus monitor --dest) find ours. */
+        r = sd_bus_set_sender(peer, ":1.0");
+        if (r < 0)
+                return r;
         r = bus_register_objects(m, peer);
         if (r < 0)
                 return r;
@@ -232,8 +237,14 @@ int private_socket_start(Manager *m, const char *path) {
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return log_warning_errno(errno, "Failed to create the private socket: %m");
-        /* A socket left by a previous instance: ours now. */
-        (void) unlink(path);
+        /* A socket left by a previous instance is ours now (we own the bus
+         * name); anything else at that path is not ours to remove. */
+        struct stat st;
+        if (lstat(path, &st) >= 0) {
+                if (!S_ISSOCK(st.st_mode))
+                        return log_warning_errno(EEXIST, "%s exists and is not a socket; not serving it.", path);
+                (void) unlink(path);
+        }
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return log_warning_errno(errno, "Failed to bind the private socket %s: %m", path);
         /* Anyone may connect and read; Refresh there is root's only. */

@@ -197,11 +197,72 @@ static void test_stalled_peer_dropped(void) {
         g_ptr_array_unref(peer.events);
 }
 
+/* A second instance cannot get the name, and must leave the first one's
+ * socket alone; a file that is not a socket is never removed. */
+static void test_second_instance_keeps_socket(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autofree char *arg = g_strconcat("--private-socket=", h->private_socket, NULL);
+        g_autofree char *out = NULL, *err = NULL, *out2 = NULL, *err2 = NULL;
+        g_autofree char *file = g_build_filename(h->private_dir, "not-a-socket", NULL);
+        g_autofree char *file_arg = g_strconcat("--private-socket=", file, NULL);
+        g_autoptr(GError) error = NULL;
+        GDBusConnection *c;
+        struct stat st;
+
+        g_assert_cmpint(harness_run(h, (const char *[]) { g_getenv("SRIOV_MONITORD"), arg, NULL }, &out, &err), ==, 1);
+        g_assert_cmpint(stat(h->private_socket, &st), ==, 0);
+        c = connect_peer(h);
+        g_autoptr(GVariant) r = peer_call(c, MANAGER_PATH, MANAGER_IFACE, "FindDevice", g_variant_new("(s)", "3b:00.2"),
+                                          &error);
+        g_assert_no_error(error);
+        g_object_unref(c);
+
+        /* The running daemon stopped, a new one must not delete a regular file. */
+        harness_stop_daemon(h);
+        g_assert_true(g_file_set_contents(file, "precious", -1, NULL));
+        harness_start_daemon(h, (const char *[]) { file_arg, NULL });
+        g_assert_true(g_file_test(file, G_FILE_TEST_IS_REGULAR));
+        g_autofree char *contents = NULL;
+        g_assert_true(g_file_get_contents(file, &contents, NULL, NULL));
+        g_assert_cmpstr(contents, ==, "precious");
+        harness_stop_daemon(h);
+        (void) unlink(file);
+}
+
+/* Runs in GDBus's worker thread: notes the sender of DeviceEvent signals. */
+static GDBusMessage *note_sender(GDBusConnection *c, GDBusMessage *msg, gboolean incoming, gpointer userdata) {
+        if (incoming && g_dbus_message_get_message_type(msg) == G_DBUS_MESSAGE_TYPE_SIGNAL &&
+            g_strcmp0(g_dbus_message_get_member(msg), "DeviceEvent") == 0)
+                g_atomic_int_set((gint *) userdata, g_strcmp0(g_dbus_message_get_sender(msg), ":1.0") == 0 ? 1 : 2);
+        return msg;
+}
+
+static gboolean sender_noted(gpointer p) {
+        return g_atomic_int_get((gint *) p) != 0;
+}
+
+/* Signals carry the sender GetNameOwner names, for clients that filter by
+ * it (gdbus monitor --dest). */
+static void test_signals_have_sender(void) {
+        g_autoptr(Harness) h = start_demo();
+        GDBusConnection *c = connect_peer(h);
+        gint seen = 0;
+        guint filter = g_dbus_connection_add_filter(c, note_sender, &seen, NULL);
+
+        sim_rebind_vf(h->sim, "0000:3b:00.2", SIM_VF_VFIO, NULL);
+        g_assert_true(harness_wait_until(sender_noted, &seen, 10000));
+        g_assert_cmpint(g_atomic_int_get(&seen), ==, 1);
+        g_dbus_connection_remove_filter(c, filter);
+        g_object_unref(c);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/private-socket/busctl-and-status", test_socket_and_busctl);
         g_test_add_func("/private-socket/refresh-root-only", test_refresh_root_only);
         g_test_add_func("/private-socket/several-peers", test_several_peers);
         g_test_add_func("/private-socket/stalled-peer-dropped", test_stalled_peer_dropped);
+        g_test_add_func("/private-socket/second-instance-keeps-socket", test_second_instance_keeps_socket);
+        g_test_add_func("/private-socket/signals-have-sender", test_signals_have_sender);
         return g_test_run();
 }
