@@ -224,11 +224,14 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
 int private_socket_start(Manager *m, const char *path) {
         _cleanup_close_ int fd = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct stat st;
         int r;
 
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return log_error_errno(ENAMETOOLONG, "Private socket path too long: %s", path);
-        memcpy(sa.sun_path, path, strlen(path));
+        /* Bound under a temporary name and renamed into place once it
+         * listens: a client finds no socket or a working one, never one that
+         * refuses connections. */
+        if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", path) >= sizeof(sa.sun_path))
+                return log_warning_errno(ENAMETOOLONG, "Private socket path too long: %s", path);
 
         /* Without systemd's RuntimeDirectory=, make the directory ourselves. */
         if (streq(path, PRIVATE_SOCKET_DEFAULT) && mkdir("/run/sriov-monitor", 0755) < 0 && errno != EEXIST)
@@ -237,21 +240,19 @@ int private_socket_start(Manager *m, const char *path) {
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return log_warning_errno(errno, "Failed to create the private socket: %m");
-        /* A socket left by a previous instance is ours now (we own the bus
-         * name); anything else at that path is not ours to remove. */
-        struct stat st;
-        if (lstat(path, &st) >= 0) {
-                if (!S_ISSOCK(st.st_mode))
-                        return log_warning_errno(EEXIST, "%s exists and is not a socket; not serving it.", path);
-                (void) unlink(path);
-        }
+        /* A socket left by a previous instance is ours to replace (we own
+         * the bus name); anything else at that path is not ours to remove. */
+        if (lstat(path, &st) >= 0 && !S_ISSOCK(st.st_mode))
+                return log_warning_errno(EEXIST, "%s exists and is not a socket; not serving it.", path);
+        (void) unlink(sa.sun_path);
         if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return log_warning_errno(errno, "Failed to bind the private socket %s: %m", path);
+                return log_warning_errno(errno, "Failed to bind the private socket %s: %m", sa.sun_path);
         /* Anyone may connect and read; Refresh there is root's only. */
-        if (chmod(path, 0666) < 0)
-                return log_error_errno(errno, "Failed to make %s accessible: %m", path);
-        if (listen(fd, SOMAXCONN) < 0)
-                return log_error_errno(errno, "Failed to listen on %s: %m", path);
+        if (chmod(sa.sun_path, 0666) < 0 || listen(fd, SOMAXCONN) < 0 || rename(sa.sun_path, path) < 0) {
+                r = -errno;
+                (void) unlink(sa.sun_path);
+                return log_warning_errno(r, "Failed to set up the private socket %s: %m", path);
+        }
 
         r = sd_event_add_io(m->event, &m->private_listener, fd, EPOLLIN, on_connection, m);
         if (r < 0)

@@ -127,6 +127,7 @@ void harness_start_daemon(Harness *h, const char *const *args) {
         g_assert_cmpint(h->daemon_pid, ==, 0);
         g_autofree char *socket_arg = g_strconcat("--private-socket=", h->private_socket, NULL);
         g_auto(GStrv) wrapper = NULL;
+        gboolean own_socket = FALSE;
 
         /* e.g. valgrind, whose report then fails the daemon's exit status. */
         if (g_getenv("SRIOV_MONITORD_WRAPPER") &&
@@ -137,8 +138,10 @@ void harness_start_daemon(Harness *h, const char *const *args) {
         g_ptr_array_add(argv, (char *) env_or_die("SRIOV_MONITORD"));
         /* Parallel tests must not share the default socket; an explicit one wins. */
         g_ptr_array_add(argv, socket_arg);
-        for (; args && *args; args++)
+        for (; args && *args; args++) {
+                own_socket |= g_str_has_prefix(*args, "--private-socket");
                 g_ptr_array_add(argv, (char *) *args);
+        }
         g_ptr_array_add(argv, NULL);
 
         /* The daemon reads the testbed through umockdev's preload, which it
@@ -157,7 +160,10 @@ void harness_start_daemon(Harness *h, const char *const *args) {
                 g_error("Cannot start sriov-monitord: %s", error->message);
 
         deadline = g_get_monotonic_time() + STARTUP_TIMEOUT_MS * 1000;
-        while (!harness_name_has_owner(h, BUS_NAME)) {
+        /* Up means: the name is owned and, unless the test chose its own,
+         * the private socket is served (it comes right after the name). */
+        while (!harness_name_has_owner(h, BUS_NAME) ||
+               (!own_socket && !g_file_test(h->private_socket, G_FILE_TEST_EXISTS))) {
                 int status;
 
                 if (waitpid(h->daemon_pid, &status, WNOHANG) == h->daemon_pid)
@@ -311,6 +317,46 @@ unsigned recorder_count(Recorder *r, const char *member, const char *path) {
 
                 if (g_str_equal(s->member, member) && (!path || g_str_equal(s->path, path)))
                         n++;
+        }
+        return n;
+}
+
+guint64 harness_last_refresh(Harness *h) {
+        g_autoptr(GVariant) v = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "LastRefresh");
+
+        return g_variant_get_uint64(v);
+}
+
+typedef struct {
+        Harness *h;
+        guint64 after;
+} RefreshWait;
+
+static gboolean refreshed_after(gpointer p) {
+        RefreshWait *w = p;
+
+        return harness_last_refresh(w->h) > w->after;
+}
+
+gboolean harness_wait_refresh_after(Harness *h, guint64 after, unsigned timeout_ms) {
+        RefreshWait w = { h, after };
+
+        return harness_wait_until(refreshed_after, &w, timeout_ms);
+}
+
+unsigned recorder_count_manager_property(Recorder *r, const char *prop) {
+        unsigned n = 0;
+
+        for (guint i = 0; i < r->signals->len; i++) {
+                Signal *s = g_ptr_array_index(r->signals, i);
+                g_autoptr(GVariant) changed = NULL;
+                g_autoptr(GVariant) value = NULL;
+
+                if (!g_str_equal(s->member, "PropertiesChanged") || !g_str_equal(s->path, MANAGER_PATH))
+                        continue;
+                g_variant_get(s->params, "(&s@a{sv}@as)", NULL, &changed, NULL);
+                value = g_variant_lookup_value(changed, prop, NULL);
+                n += value != NULL;
         }
         return n;
 }

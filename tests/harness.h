@@ -79,5 +79,11 @@ void recorder_clear(Recorder *r);
 /* Signals whose member (and, when non-NULL, path) match. */
 unsigned recorder_count(Recorder *r, const char *member, const char *path);
 
+/* Manager.LastRefresh, and a wait until it is past `after` (a full rescan ran). */
+guint64 harness_last_refresh(Harness *h);
+gboolean harness_wait_refresh_after(Harness *h, guint64 after, unsigned timeout_ms);
+/* How many recorded Manager PropertiesChanged carried `prop`. */
+unsigned recorder_count_manager_property(Recorder *r, const char *prop);
+
 /* Spins the default main context until cond(data) or the timeout; returns cond's last answer. */
 gboolean harness_wait_until(gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms);

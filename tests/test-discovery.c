@@ -566,27 +566,14 @@ static void test_readiness_notification(void) {
         (void) unlink(path);
 }
 
-typedef struct {
-        Harness *h;
-        guint64 after;
-} RefreshWait;
-
-static gboolean refreshed_since(gpointer p) {
-        RefreshWait *w = p;
-        g_autoptr(GVariant) v = harness_get(w->h, MANAGER_PATH, MANAGER_IFACE, "LastRefresh");
-
-        return g_variant_get_uint64(v) > w->after;
-}
-
 /* SIGHUP rescans, as systemctl reload does. */
 static void test_sighup_rescans(void) {
         g_autoptr(Harness) h = start_demo();
-        g_autoptr(GVariant) before = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "LastRefresh");
-        RefreshWait w = { h, g_variant_get_uint64(before) };
+        guint64 before = harness_last_refresh(h);
 
         sim_write_attribute(h->sim, "0000:3b:00.2", "numa_node", "1");
         g_assert_cmpint(kill(h->daemon_pid, SIGHUP), ==, 0);
-        g_assert_true(harness_wait_until(refreshed_since, &w, 10000));
+        g_assert_true(harness_wait_refresh_after(h, before, 10000));
         g_assert_cmpint(get_i32(h, "0000:3b:00.2", DEVICE_IFACE, "NumaNode"), ==, 1);
 }
 

@@ -66,12 +66,6 @@ static int call_as_nobody(Harness *h, const char *method, gboolean interactive, 
         return harness_run(h, argv, &out, err);
 }
 
-static guint64 last_refresh(Harness *h) {
-        g_autoptr(GVariant) v = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "LastRefresh");
-
-        return g_variant_get_uint64(v);
-}
-
 static Harness *start(void) {
         Harness *h = harness_new();
 
@@ -95,11 +89,11 @@ static void test_allowed(void) {
         START_OR_SKIP(h);
         g_autofree char *err = NULL;
         GPid polkit = start_polkit(h, "polkitd");
-        guint64 before = last_refresh(h);
+        guint64 before = harness_last_refresh(h);
 
         allow_refresh(h, TRUE);
         g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), ==, 0);
-        g_assert_cmpuint(last_refresh(h), >, before);
+        g_assert_cmpuint(harness_last_refresh(h), >, before);
         stop_polkit(polkit);
 }
 
@@ -107,12 +101,12 @@ static void test_denied(void) {
         START_OR_SKIP(h);
         g_autofree char *err = NULL;
         GPid polkit = start_polkit(h, "polkitd");
-        guint64 before = last_refresh(h);
+        guint64 before = harness_last_refresh(h);
 
         allow_refresh(h, FALSE);
         g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), !=, 0);
         g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
-        g_assert_cmpuint(last_refresh(h), ==, before);
+        g_assert_cmpuint(harness_last_refresh(h), ==, before);
         stop_polkit(polkit);
 }
 
@@ -179,12 +173,12 @@ static void test_interactive_required(void) {
 static void test_polkit_absent(void) {
         START_OR_SKIP(h);
         g_autofree char *err = NULL;
-        guint64 before = last_refresh(h);
+        guint64 before = harness_last_refresh(h);
 
         g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), !=, 0);
         g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
         g_assert_nonnull(strstr(err, "polkit"));
-        g_assert_cmpuint(last_refresh(h), ==, before);
+        g_assert_cmpuint(harness_last_refresh(h), ==, before);
 }
 
 static gboolean polkit_has_hanging_calls(gpointer p) {
@@ -206,7 +200,7 @@ static void test_polkit_hangs_caller_leaves(void) {
         g_auto(GStrv) env = harness_client_environ(h);
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) found = NULL, r = NULL;
-        guint64 before = last_refresh(h);
+        guint64 before = harness_last_refresh(h);
 
         allow_refresh(h, TRUE);
         r = mock_call(h, "SimulateHang", g_variant_new("(b)", TRUE));
@@ -226,7 +220,7 @@ static void test_polkit_hangs_caller_leaves(void) {
         r = mock_call(h, "ReleaseHangingCalls", NULL);
         /* Give a wrongly run refresh every chance to show. */
         g_usleep(300 * 1000);
-        g_assert_cmpuint(last_refresh(h), ==, before);
+        g_assert_cmpuint(harness_last_refresh(h), ==, before);
         stop_polkit(polkit);
 }
 
@@ -250,12 +244,12 @@ static void test_root_bypass(void) {
         GPid polkit = start_polkit(h, "polkitd");
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) r = NULL;
-        guint64 before = last_refresh(h);
+        guint64 before = harness_last_refresh(h);
 
         allow_refresh(h, FALSE);
         r = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "Refresh", NULL, &error);
         g_assert_no_error(error);
-        g_assert_cmpuint(last_refresh(h), >, before);
+        g_assert_cmpuint(harness_last_refresh(h), >, before);
         g_assert_cmpuint(count_checks(h), ==, 0);
         stop_polkit(polkit);
 }
@@ -287,16 +281,7 @@ static void test_refresh_flood_coalesced(void) {
                                        G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_refresh_done, &done);
         g_assert_true(harness_wait_until(all_done, &done, 10000));
         recorder_sync(rec);
-        for (guint i = 0; i < rec->signals->len; i++) {
-                Signal *s = g_ptr_array_index(rec->signals, i);
-                g_autoptr(GVariant) changed = NULL;
-                guint64 t;
-
-                if (!g_str_equal(s->member, "PropertiesChanged") || !g_str_equal(s->path, MANAGER_PATH))
-                        continue;
-                g_variant_get(s->params, "(&s@a{sv}@as)", NULL, &changed, NULL);
-                rescans += g_variant_lookup(changed, "LastRefresh", "t", &t);
-        }
+        rescans = recorder_count_manager_property(rec, "LastRefresh");
         g_test_message("20 Refresh calls, %u rescans", rescans);
         g_assert_cmpuint(rescans, >=, 1);
         g_assert_cmpuint(rescans, <, 20);

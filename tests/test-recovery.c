@@ -17,23 +17,6 @@
 #define CX6_PF "0000:3b:00.0"
 #define INOTIFY_SYSCTL "/proc/sys/fs/inotify/"
 
-static guint64 last_refresh(Harness *h) {
-        g_autoptr(GVariant) v = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "LastRefresh");
-
-        return g_variant_get_uint64(v);
-}
-
-typedef struct {
-        Harness *h;
-        guint64 after;
-} RefreshWait;
-
-static gboolean refreshed_since(gpointer p) {
-        RefreshWait *w = p;
-
-        return last_refresh(w->h) > w->after;
-}
-
 static gboolean run_quiet(const char *cmd) {
         int status = 0;
 
@@ -70,7 +53,7 @@ static void sysctl_restore(const char *name, const char *value) {
  * daemon must notice, say so, and rescan. Real netlink, real veth uevents. */
 static void test_uevent_overrun(void) {
         g_autoptr(Harness) h = NULL;
-        RefreshWait w;
+        guint64 before;
         char cmd[128];
 
         if (getuid() != 0 || !run_quiet("ip link add srvtest0 type veth peer name srvtest1")) {
@@ -82,7 +65,7 @@ static void test_uevent_overrun(void) {
         h = harness_new();
         h->real_host = TRUE;
         harness_start_daemon(h, (const char *[]) { "--uevent-source=kernel", "--uevent-buffer-size=1024", NULL });
-        w = (RefreshWait) { h, last_refresh(h) };
+        before = harness_last_refresh(h);
 
         /* The daemon stopped, 40 net uevents queue on its tiny buffer. */
         g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
@@ -93,7 +76,7 @@ static void test_uevent_overrun(void) {
         g_assert_cmpint(kill(h->daemon_pid, SIGCONT), ==, 0);
 
         /* The overrun shows as a full rescan, and the daemon still answers. */
-        g_assert_true(harness_wait_until(refreshed_since, &w, 10000));
+        g_assert_true(harness_wait_refresh_after(h, before, 10000));
         for (int i = 0; i < 20; i++) {
                 snprintf(cmd, sizeof(cmd), "ip link del srvt%da", i);
                 (void) run_quiet(cmd);
@@ -108,7 +91,7 @@ static void test_inotify_overflow(void) {
         g_autoptr(Harness) h = harness_new();
         g_autofree char *old = NULL;
         const char *pfs[] = { "0000:3b:00.0", "0000:5e:00.0", "0000:af:00.0", "0000:b5:00.0" };
-        RefreshWait w;
+        guint64 before;
 
         sim_build_demo_host(h->sim);
         /* The limit is taken when the daemon creates its inotify instance. */
@@ -119,14 +102,14 @@ static void test_inotify_overflow(void) {
         }
         harness_start_daemon(h, NULL);
         sysctl_restore("max_queued_events", old);
-        w = (RefreshWait) { h, last_refresh(h) };
+        before = harness_last_refresh(h);
 
         g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
         for (guint i = 0; i < G_N_ELEMENTS(pfs); i++)
                 sim_write_autoprobe(h->sim, pfs[i], false);
         g_assert_cmpint(kill(h->daemon_pid, SIGCONT), ==, 0);
 
-        g_assert_true(harness_wait_until(refreshed_since, &w, 10000));
+        g_assert_true(harness_wait_refresh_after(h, before, 10000));
         for (guint i = 0; i < G_N_ELEMENTS(pfs); i++) {
                 g_autofree char *path = harness_device_path(pfs[i]);
                 g_autoptr(GVariant) v = harness_get(h, path, PF_IFACE, "DriversAutoprobe");
@@ -162,7 +145,7 @@ static void test_degraded_and_recovery(void) {
         g_autoptr(Recorder) rec = NULL;
         g_autofree char *old = NULL;
         DegradedWait w;
-        RefreshWait r;
+        guint64 before;
 
         sim_build_demo_host(h->sim);
         old = sysctl_swap("max_user_instances", "0");
@@ -172,7 +155,7 @@ static void test_degraded_and_recovery(void) {
         }
         harness_start_daemon(h, NULL);
         w = (DegradedWait) { h, TRUE };
-        r = (RefreshWait) { h, last_refresh(h) };
+        before = harness_last_refresh(h);
         rec = recorder_new(h);
         /* Read while the limit holds: the retries keep failing. */
         gboolean degraded = degraded_is(&w);
@@ -184,7 +167,7 @@ static void test_degraded_and_recovery(void) {
         recorder_sync(rec);
         g_assert_cmpuint(recorder_count(rec, "PropertiesChanged", MANAGER_PATH), >=, 1);
         /* Back: a rescan covered the time it was down, and inotify works. */
-        g_assert_true(harness_wait_until(refreshed_since, &r, 10000));
+        g_assert_true(harness_wait_refresh_after(h, before, 10000));
         sim_write_autoprobe(h->sim, CX6_PF, false);
         g_assert_true(harness_wait_until(autoprobe_false, h, 10000));
 }
