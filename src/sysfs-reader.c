@@ -202,6 +202,13 @@ int sysfs_read_vf_links(Device *pf) {
                         log_debug("%s/%s: not a link to a PCI device, ignoring.", pf->syspath, de->d_name);
                         continue;
                 }
+                /* VirtualFunctions names objects: only VFs that exist. */
+                char path[PATH_MAX];
+                if (child_path(pf->syspath, de->d_name, path) < 0 || access(path, F_OK) < 0) {
+                        log_debug("%s/%s: points to a device that does not exist, ignoring.", pf->syspath,
+                                  de->d_name);
+                        continue;
+                }
                 if (pf->n_vfs == allocated) {
                         size_t n = allocated ? allocated * 2 : 8;
                         VfLink *t = reallocarray(pf->vfs, n, sizeof(VfLink));
