@@ -142,7 +142,8 @@ static int scan_all(Manager *m, DeviceTable **ret) {
         udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
                 Device *old;
 
-                r = sysfs_read_device(m->udev, udev_list_entry_get_name(entry), &d);
+                /* A full scan asks udev's hwdb afresh. */
+                r = sysfs_read_device(m->udev, udev_list_entry_get_name(entry), NULL, &d);
                 if (r < 0)
                         return r;
                 if (r == 0)
@@ -332,7 +333,7 @@ static int refresh_one(Manager *m, const char *address, const char *syspath, boo
         Device *fresh = NULL;
         int r;
 
-        r = sysfs_read_device(m->udev, syspath, &fresh);
+        r = sysfs_read_device(m->udev, syspath, device_table_get(m->table, address), &fresh);
         if (r < 0)
                 return r;
         return manager_apply_device(m, address, fresh, pfs_changed);
@@ -395,7 +396,9 @@ static void process_dirty(Manager *m) {
                 int r;
 
                 readings[n].dirty = e;
-                r = e->removed ? 0 : sysfs_read_device(m->udev, dirty_syspath(m, e, buf), &readings[n].fresh);
+                r = e->removed ? 0
+                               : sysfs_read_device(m->udev, dirty_syspath(m, e, buf),
+                                                   device_table_get(m->table, e->address), &readings[n].fresh);
                 if (r < 0)
                         log_warning_errno(r, "Failed to read %s: %m", e->address);
                 if (readings[n].fresh)

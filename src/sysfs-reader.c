@@ -155,11 +155,13 @@ static int read_netdevs(Device *d) {
         return 0;
 }
 
-static int read_vendor_name(struct udev *udev, Device *d) {
+static int read_vendor_name(struct udev *udev, const Device *previous, Device *d) {
         _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
         const char *name = NULL;
 
-        if (udev) {
+        if (previous && previous->vendor_id == d->vendor_id && streq_ptr(previous->address, d->address))
+                name = previous->vendor_name;
+        else if (udev) {
                 dev = udev_device_new_from_syspath(udev, d->syspath);
                 if (dev)
                         name = udev_device_get_property_value(dev, "ID_VENDOR_FROM_DATABASE");
@@ -258,7 +260,7 @@ static int read_vf(Device *d, const char *pf_address) {
         return 0;
 }
 
-int sysfs_read_device(struct udev *udev, const char *syspath, Device **ret) {
+int sysfs_read_device(struct udev *udev, const char *syspath, const Device *previous, Device **ret) {
         _cleanup_(device_freep) Device *d = NULL;
         char address[PCI_ADDRESS_MAX], pf_address[PCI_ADDRESS_MAX], buf[ATTR_MAX];
         const char *name = link_target_basename(syspath);
@@ -298,7 +300,7 @@ int sysfs_read_device(struct udev *udev, const char *syspath, Device **ret) {
         r = read_iommu_group(d);
         if (r < 0)
                 return r;
-        r = read_vendor_name(udev, d);
+        r = read_vendor_name(udev, previous, d);
         if (r < 0)
                 return r;
 

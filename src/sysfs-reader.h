@@ -9,8 +9,11 @@
  * when the device is not an SR-IOV function (or is gone), never a partial
  * failure: an attribute that is missing, malformed or vanishes mid-read is
  * logged at debug level and left "unknown". -ENOMEM is the only error.
- * A VF's vf_index is left VF_INDEX_UNKNOWN: it is its PF's business. */
-int sysfs_read_device(struct udev *udev, const char *syspath, Device **ret);
+ * A VF's vf_index is left VF_INDEX_UNKNOWN: it is its PF's business.
+ * `previous`, the last reading of the same device (or NULL), lets an event's
+ * re-read skip what cannot have changed: the hwdb vendor name of the same
+ * vendor id, which costs a udev device object to look up. */
+int sysfs_read_device(struct udev *udev, const char *syspath, const Device *previous, Device **ret);
 
 /* The PF a VF's physfn link points to, as a canonical address. */
 int sysfs_read_physfn(const char *syspath, char address[static 17]);
