@@ -260,54 +260,69 @@ static void emit_manager_changes(Manager *m, bool pfs_changed, bool refreshed) {
                 bus_emit_manager_changed(m, names);
 }
 
-/* Publishes a fresh scan: removals first (VFs before their PFs), then PFs,
- * then VFs, so a client never sees a VF whose PF it does not know. */
-/* Counts a changed device, and names the first few for the log. */
-static void note_change(unsigned *n_changed, char ***names, const char *address) {
-        if ((*n_changed)++ < 8)
-                (void) strv_consume(names, strdup(address));
-}
+/* One device's new reading (NULL: it is gone), to be published. */
+typedef struct Reading {
+        char address[PCI_ADDRESS_MAX];
+        Device *fresh;
+} Reading;
 
-static int manager_apply_scan(Manager *m, DeviceTable *fresh, bool *pfs_changed, unsigned *n_changed,
-                              char ***names) {
-        _cleanup_free_ Device **current = NULL, **devices = NULL;
-        size_t n;
-        int r;
+/* Refreshes a device now (the PF a new VF needs to find its index). */
+static int refresh_one(Manager *m, const char *address, const char *syspath, bool *pfs_changed);
 
-        r = device_table_list(m->table, -1, &current, &n);
-        if (r < 0)
-                return log_oom();
-        for (int pass = DEVICE_ROLE_VF; pass >= DEVICE_ROLE_PF; pass--)
-                for (size_t i = 0; i < n; i++)
-                        if ((int) current[i]->role == pass && !device_table_get(fresh, current[i]->address)) {
-                                note_change(n_changed, names, current[i]->address);
-                                unpublish(m, current[i], pfs_changed);
-                        }
+/* Publishes readings, taking their devices, in the one order that never
+ * shows a client a VF whose PF it does not know: gone VFs, gone PFs, PFs,
+ * then VFs (whose index comes from their PF's links). Returns how many
+ * devices changed, naming the first few in *names when asked. */
+static unsigned apply_readings(Manager *m, Reading *readings, size_t n, bool *pfs_changed, char ***names) {
+        unsigned changed = 0;
 
-        r = device_table_list(fresh, -1, &devices, &n);
-        if (r < 0)
-                return log_oom();
-        for (int pass = DEVICE_ROLE_PF; pass <= DEVICE_ROLE_VF; pass++)
+        for (int pass = 0; pass < 4; pass++)
                 for (size_t i = 0; i < n; i++) {
-                        Device *d = devices[i];
+                        Reading *rd = &readings[i];
+                        const Device *cur = device_table_get(m->table, rd->address);
 
-                        if ((int) d->role != pass)
+                        switch (pass) {
+                        case 0:
+                        case 1:
+                                if (rd->fresh || !cur || (int) cur->role != (pass == 0 ? DEVICE_ROLE_VF : DEVICE_ROLE_PF))
+                                        continue;
+                                break;
+                        case 2:
+                                if (!rd->fresh || rd->fresh->role != DEVICE_ROLE_PF)
+                                        continue;
+                                break;
+                        case 3:
+                                if (!rd->fresh || rd->fresh->role != DEVICE_ROLE_VF)
+                                        continue;
+                                device_table_resolve_vf_index(m->table, rd->fresh);
+                                if (rd->fresh->vf_index == VF_INDEX_UNKNOWN) {
+                                        /* Its PF's links were not re-read yet: do it now. */
+                                        const Device *pf = device_table_get(m->table, rd->fresh->pf_address);
+
+                                        if (pf && pf->syspath)
+                                                (void) refresh_one(m, pf->address, pf->syspath, pfs_changed);
+                                        device_table_resolve_vf_index(m->table, rd->fresh);
+                                }
+                                break;
+                        }
+                        if (manager_apply_device(m, rd->address, TAKE_PTR(rd->fresh), pfs_changed) <= 0)
                                 continue;
-                        (void) device_table_remove(fresh, d->address);
-                        r = manager_apply_device(m, d->address, d, pfs_changed);
-                        if (r < 0)
-                                return r;
-                        if (r > 0)
-                                note_change(n_changed, names, d->address);
+                        if (names && changed < 8)
+                                (void) strv_consume(names, strdup(rd->address));
+                        changed++;
                 }
-        return 0;
+        return changed;
 }
 
 static int refresh_full(Manager *m, unsigned *ret_changed, char ***ret_names) {
         _cleanup_(device_table_freep) DeviceTable *fresh = NULL;
         _cleanup_strv_free_ char **names = NULL;
+        _cleanup_free_ Device **current = NULL;
+        _cleanup_free_ Reading *readings = NULL;
+        size_t n_current, n = 0;
         bool pfs_changed = false;
-        unsigned changed = 0;
+        unsigned changed;
+        Device *d;
         int r;
 
         /* A full scan covers whatever was pending. */
@@ -315,9 +330,24 @@ static int refresh_full(Manager *m, unsigned *ret_changed, char ***ret_names) {
         r = scan_all(m, &fresh);
         if (r < 0)
                 return r;
-        r = manager_apply_scan(m, fresh, &pfs_changed, &changed, &names);
+
+        /* Every address either reading knows: gone ones, and fresh ones. */
+        r = device_table_list(m->table, -1, &current, &n_current);
         if (r < 0)
                 return r;
+        readings = calloc(n_current + device_table_size(fresh), sizeof(Reading));
+        if (!readings)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_current; i++)
+                if (!device_table_get(fresh, current[i]->address))
+                        (void) snprintf(readings[n++].address, PCI_ADDRESS_MAX, "%s", current[i]->address);
+        HASHMAP_FOREACH(d, fresh->by_address, i) {
+                (void) hashmap_remove(fresh->by_address, d->address);
+                (void) snprintf(readings[n].address, PCI_ADDRESS_MAX, "%s", d->address);
+                readings[n++].fresh = d;
+        }
+        changed = apply_readings(m, readings, n, &pfs_changed, &names);
+
         m->last_refresh = now_usec(CLOCK_REALTIME);
         emit_manager_changes(m, pfs_changed, true);
         log_debug("Scan done: %zu SR-IOV functions, %u changed.", device_table_size(m->table), changed);
@@ -350,24 +380,10 @@ static const char *dirty_syspath(Manager *m, const DirtyDevice *e, char buf[stat
         return buf;
 }
 
-static void forget_removed_netdevs(Device *d, char **removed) {
-        size_t k = 0;
-
-        if (!removed || !d->netdevs)
-                return;
-        for (size_t i = 0; d->netdevs[i]; i++)
-                if (strv_contains(removed, d->netdevs[i]))
-                        free(d->netdevs[i]);
-                else
-                        d->netdevs[k++] = d->netdevs[i];
-        d->netdevs[k] = NULL;
-        d->mode = device_mode(d->driver, d->netdevs);
+static void forget_removed_netdev(Device *d, const char *name) {
+        if (strv_remove(d->netdevs, name))
+                d->mode = device_mode(d->driver, d->netdevs);
 }
-
-typedef struct Reading {
-        DirtyDevice *dirty;
-        Device *fresh;
-} Reading;
 
 static void process_dirty(Manager *m) {
         _cleanup_(hashmap_freep) Hashmap *batch = NULL;
@@ -388,61 +404,28 @@ static void process_dirty(Manager *m) {
         if (!readings) {
                 log_oom();
                 manager_request_resync(m, "out of memory");
+                dirty_clear(batch);
                 return;
         }
 
         HASHMAP_FOREACH(e, batch, i) {
+                Reading *rd = &readings[n++];
                 char buf[PATH_MAX];
                 int r;
 
-                readings[n].dirty = e;
+                memcpy(rd->address, e->address, sizeof(rd->address));
                 r = e->removed ? 0
                                : sysfs_read_device(m->udev, dirty_syspath(m, e, buf),
-                                                   device_table_get(m->table, e->address), &readings[n].fresh);
+                                                   device_table_get(m->table, e->address), &rd->fresh);
                 if (r < 0)
                         log_warning_errno(r, "Failed to read %s: %m", e->address);
-                if (readings[n].fresh)
-                        forget_removed_netdevs(readings[n].fresh, e->removed_netdevs);
-                n++;
+                if (rd->fresh)
+                        for (char **name = e->removed_netdevs; name && *name; name++)
+                                forget_removed_netdev(rd->fresh, *name);
         }
-
-        /* Gone VFs, gone PFs, then PFs, then VFs (which need their PF's links). */
-        for (int pass = 0; pass < 4; pass++)
-                for (size_t i = 0; i < n; i++) {
-                        Reading *rd = &readings[i];
-                        const char *address = rd->dirty->address;
-                        const Device *cur = device_table_get(m->table, address);
-
-                        switch (pass) {
-                        case 0:
-                        case 1:
-                                if (rd->fresh || !cur || (int) cur->role != (pass == 0 ? DEVICE_ROLE_VF : DEVICE_ROLE_PF))
-                                        continue;
-                                break;
-                        case 2:
-                                if (!rd->fresh || rd->fresh->role != DEVICE_ROLE_PF)
-                                        continue;
-                                break;
-                        case 3:
-                                if (!rd->fresh || rd->fresh->role != DEVICE_ROLE_VF)
-                                        continue;
-                                device_table_resolve_vf_index(m->table, rd->fresh);
-                                if (rd->fresh->vf_index == VF_INDEX_UNKNOWN) {
-                                        /* Its PF's links were not re-read yet: do it now. */
-                                        const Device *pf = device_table_get(m->table, rd->fresh->pf_address);
-
-                                        if (pf && pf->syspath)
-                                                (void) refresh_one(m, pf->address, pf->syspath, &pfs_changed);
-                                        device_table_resolve_vf_index(m->table, rd->fresh);
-                                }
-                                break;
-                        }
-                        (void) manager_apply_device(m, address, TAKE_PTR(rd->fresh), &pfs_changed);
-                }
-
-        for (size_t i = 0; i < n; i++)
-                device_free(readings[i].fresh);
         dirty_clear(batch);
+
+        (void) apply_readings(m, readings, n, &pfs_changed, NULL);
         emit_manager_changes(m, pfs_changed, false);
 }
 
@@ -588,17 +571,9 @@ void manager_mark_netdev(Manager *m, const char *address, const char *ifname, bo
         if (removed) {
                 if (!strv_contains(e->removed_netdevs, ifname))
                         (void) strv_consume(&e->removed_netdevs, strdup(ifname));
-        } else if (strv_contains(e->removed_netdevs, ifname)) {
+        } else
                 /* Back under the same name: it exists again. */
-                size_t k = 0;
-
-                for (size_t i = 0; e->removed_netdevs[i]; i++)
-                        if (streq(e->removed_netdevs[i], ifname))
-                                free(e->removed_netdevs[i]);
-                        else
-                                e->removed_netdevs[k++] = e->removed_netdevs[i];
-                e->removed_netdevs[k] = NULL;
-        }
+                (void) strv_remove(e->removed_netdevs, ifname);
 }
 
 void manager_mark_iommu_group(Manager *m, const char *group) {
@@ -746,7 +721,6 @@ int manager_start(Manager *m) {
         device_table_free(m->table);
         m->table = TAKE_PTR(fresh);
         m->last_refresh = now_usec(CLOCK_REALTIME);
-        dirty_clear(m->dirty);
         if (m->inotify_fd >= 0) {
                 Device *d;
 

@@ -67,3 +67,19 @@ void strv_sort(char **l) {
         if (n > 1)
                 qsort(l, n, sizeof(char *), cmp_str);
 }
+
+bool strv_remove(char **l, const char *s) {
+        size_t k = 0;
+        bool found = false;
+
+        if (!l)
+                return false;
+        for (size_t i = 0; l[i]; i++)
+                if (streq(l[i], s)) {
+                        free(l[i]);
+                        found = true;
+                } else
+                        l[k++] = l[i];
+        l[k] = NULL;
+        return found;
+}

@@ -18,3 +18,5 @@ bool strv_contains(char *const *l, const char *s);
 /* Appends s (taking ownership) and returns 0 or -ENOMEM (s is freed then). */
 int strv_consume(char ***l, char *s);
 void strv_sort(char **l);
+/* Removes (and frees) every entry equal to s, in place; true if any was there. */
+bool strv_remove(char **l, const char *s);

@@ -179,6 +179,20 @@ static void test_diff_netdev_order_matters_not(void **state) {
         device_free(b);
 }
 
+static void test_strv_remove(void **state) {
+        char **l = strv_make("a", "b");
+
+        assert_int_equal(strv_consume(&l, strdup("a")), 0);
+        assert_true(strv_remove(l, "a"));   /* every copy goes */
+        assert_int_equal(strv_length(l), 1);
+        assert_string_equal(l[0], "b");
+        assert_false(strv_remove(l, "x"));
+        assert_true(strv_remove(l, "b"));
+        assert_int_equal(strv_length(l), 0);
+        assert_false(strv_remove(NULL, "b"));
+        strv_free(l);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_mode),
@@ -189,6 +203,7 @@ int main(void) {
                 cmocka_unit_test(test_diff_identity),
                 cmocka_unit_test(test_diff_vfs),
                 cmocka_unit_test(test_diff_netdev_order_matters_not),
+                cmocka_unit_test(test_strv_remove),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
