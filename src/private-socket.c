@@ -17,19 +17,25 @@
 /* Unsent messages a peer may have before it is dropped as stalled. */
 #define PEER_QUEUE_MAX 4096
 
-static int peer_index(Manager *m, sd_bus *peer) {
-        for (size_t i = 0; i < m->n_peers; i++)
-                if (m->peers[i] == peer)
-                        return (int) i;
-        return -1;
+/* The peers, those still starting, and those to free: small unordered
+ * arrays of connections (the list does not own the reference). */
+static int bus_list_add(sd_bus ***l, size_t *n, sd_bus *bus) {
+        sd_bus **t = reallocarray(*l, *n + 1, sizeof(sd_bus *));
+
+        if (!t)
+                return -ENOMEM;
+        t[(*n)++] = bus;
+        *l = t;
+        return 0;
 }
 
-static void forget_starting(Manager *m, sd_bus *peer) {
-        for (size_t i = 0; i < m->n_starting_peers; i++)
-                if (m->starting_peers[i] == peer) {
-                        m->starting_peers[i] = m->starting_peers[--m->n_starting_peers];
-                        return;
+static bool bus_list_remove(sd_bus **l, size_t *n, sd_bus *bus) {
+        for (size_t i = 0; i < *n; i++)
+                if (l[i] == bus) {
+                        l[i] = l[--*n];
+                        return true;
                 }
+        return false;
 }
 
 /* sd-bus leaves a message that came in the same read as the client's BEGIN
@@ -46,27 +52,21 @@ static int on_post_iteration(sd_event_source *s, void *userdata) {
                 while ((r = sd_bus_process(peer, NULL)) > 0)
                         ;
                 if (r < 0 || sd_bus_is_ready(peer) > 0)
-                        forget_starting(m, peer);
+                        (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
         }
         return sd_event_source_set_enabled(s, m->n_starting_peers > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
 static void drop_peer(Manager *m, sd_bus *peer) {
-        int i = peer_index(m, peer);
-
-        forget_starting(m, peer);
-        if (i < 0)
+        (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
+        if (!bus_list_remove(m->peers, &m->n_peers, peer))
                 return;
-        m->peers[i] = m->peers[--m->n_peers];
         /* Not freed here: we may be inside one of its callbacks. */
         sd_bus_close(peer);
-        sd_bus **t = reallocarray(m->dead_peers, m->n_dead_peers + 1, sizeof(sd_bus *));
-        if (!t) {
+        if (bus_list_add(&m->dead_peers, &m->n_dead_peers, peer) < 0) {
                 log_oom();
                 return; /* leaked rather than freed under a running callback */
         }
-        m->dead_peers = t;
-        m->dead_peers[m->n_dead_peers++] = peer;
         (void) sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_ONESHOT);
 }
 
@@ -145,7 +145,6 @@ static int on_peer_message(sd_bus_message *msg, void *userdata, sd_bus_error *er
 static int add_peer(Manager *m, int fd) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *peer = NULL;
         sd_id128_t id;
-        sd_bus **t;
         int r;
 
         r = sd_bus_new(&peer);
@@ -191,16 +190,15 @@ static int add_peer(Manager *m, int fd) {
         if (r < 0)
                 return r;
 
-        t = reallocarray(m->starting_peers, m->n_starting_peers + 1, sizeof(sd_bus *));
-        if (!t)
-                return -ENOMEM;
-        m->starting_peers = t;
-        t = reallocarray(m->peers, m->n_peers + 1, sizeof(sd_bus *));
-        if (!t)
-                return -ENOMEM;
-        m->peers = t;
-        m->starting_peers[m->n_starting_peers++] = peer;
-        m->peers[m->n_peers++] = TAKE_PTR(peer);
+        r = bus_list_add(&m->starting_peers, &m->n_starting_peers, peer);
+        if (r < 0)
+                return r;
+        r = bus_list_add(&m->peers, &m->n_peers, peer);
+        if (r < 0) {
+                (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
+                return r;
+        }
+        TAKE_PTR(peer); /* the peers list holds the reference now */
         (void) sd_event_source_set_enabled(m->peer_starter, SD_EVENT_ON);
         return 0;
 }
