@@ -20,8 +20,14 @@ typedef struct PropWait {
 
 static gboolean prop_is(gpointer p) {
         PropWait *w = p;
-        g_autoptr(GVariant) got = harness_get(w->h, w->path, w->iface, w->prop);
+        g_autoptr(GVariant) r = harness_call(w->h, w->path, "org.freedesktop.DBus.Properties", "Get",
+                                             g_variant_new("(ss)", w->iface, w->prop), NULL);
+        g_autoptr(GVariant) got = NULL;
 
+        /* The object may not be there yet (a device being re-added). */
+        if (!r)
+                return FALSE;
+        g_variant_get(r, "(v)", &got);
         return g_variant_equal(got, w->want);
 }
 
