@@ -6,7 +6,7 @@
 
 #include "log.h"
 #include "manager.h"
-#include "pci-address.h"
+#include "uevent-classify.h"
 #include "uevent-source.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
@@ -33,33 +33,28 @@ int uevent_source_kind_from_string(const char *s, UeventSourceKind *ret) {
 static void handle_uevent(Manager *m, struct udev_device *dev) {
         const char *action = udev_device_get_action(dev), *subsystem = udev_device_get_subsystem(dev);
         const char *devpath = udev_device_get_devpath(dev);
-        char address[PCI_ADDRESS_MAX];
+        UeventClass c;
 
         manager_count_event(m);
-        if (!action || !subsystem || !devpath)
-                return;
-        log_debug("uevent %s %s %s", action, subsystem, devpath);
+        if (action && subsystem && devpath)
+                log_debug("uevent %s %s %s", action, subsystem, devpath);
 
-        if (streq(subsystem, "vfio")) {
-                /* A group node (devices/virtual/vfio/44): whoever is in the group. */
-                const char *name = strrchr(devpath, '/');
-                manager_mark_iommu_group(m, name ? name + 1 : devpath);
-                return;
+        switch (uevent_classify(action, subsystem, devpath, udev_device_get_sysname(dev), &c)) {
+        case UEVENT_MARK_NONE:
+                break;
+        case UEVENT_MARK_IOMMU_GROUP:
+                manager_mark_iommu_group(m, c.group);
+                break;
+        case UEVENT_MARK_NETDEV:
+                manager_mark_netdev(m, c.address, c.ifname, c.removed);
+                break;
+        case UEVENT_MARK_PCI:
+                manager_mark_removed(m, c.address, udev_device_get_syspath(dev), c.removed);
+                break;
+        case UEVENT_MARK_DIRTY:
+                manager_mark_dirty(m, c.address, c.with_syspath ? udev_device_get_syspath(dev) : NULL, false);
+                break;
         }
-        if (pci_address_from_devpath(subsystem, devpath, address) < 0)
-                return; /* a virtual netdev, a bridge's child... nothing of ours */
-
-        if (streq(subsystem, "net")) {
-                const char *ifname = udev_device_get_sysname(dev);
-
-                if (ifname)
-                        manager_mark_netdev(m, address, ifname, streq(action, "remove"));
-                return;
-        }
-        if (streq(subsystem, "pci") && (streq(action, "add") || streq(action, "remove") || streq(action, "change")))
-                manager_mark_removed(m, address, udev_device_get_syspath(dev), streq(action, "remove"));
-        else
-                manager_mark_dirty(m, address, streq(subsystem, "pci") ? udev_device_get_syspath(dev) : NULL, false);
 }
 
 static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {

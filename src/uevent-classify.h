@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+
+#include "pci-address.h"
+
+/* What a uevent asks the daemon to re-read, decided from the fields it reads
+ * from the udev device alone, so that any bytes a uevent may carry can be
+ * tested and fuzzed without a udev device or a manager. */
+typedef enum UeventMark {
+        UEVENT_MARK_NONE,        /* not ours: a virtual netdev, a bridge's child, a field missing */
+        UEVENT_MARK_IOMMU_GROUP, /* group: a /dev/vfio group node came or went */
+        UEVENT_MARK_NETDEV,      /* address, ifname, removed */
+        UEVENT_MARK_PCI,         /* address, removed: the function's own add/remove/change */
+        UEVENT_MARK_DIRTY,       /* address (with the syspath when with_syspath) */
+} UeventMark;
+
+typedef struct UeventClass {
+        UeventMark mark;
+        char address[PCI_ADDRESS_MAX]; /* canonical */
+        const char *group;             /* points into devpath */
+        const char *ifname;            /* the sysname */
+        bool removed;
+        bool with_syspath;             /* the event's syspath names the function itself */
+} UeventClass;
+
+/* Any argument may be NULL (libudev returns NULL for a missing field). */
+UeventMark uevent_classify(const char *action, const char *subsystem, const char *devpath, const char *sysname,
+                           UeventClass *ret);
