@@ -11,9 +11,6 @@
 #include "polkit.h"
 #include "strv.h"
 
-/* FindDevice keys are addresses or interface names; anything longer is a mistake. */
-#define FIND_DEVICE_KEY_MAX 64
-
 static int property_get_physical_functions(
                 sd_bus *bus, const char *path, const char *interface, const char *property,
                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
@@ -80,20 +77,19 @@ static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *err
 static int method_find_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *key;
-        const Device *d;
+        Device *d;
         int r;
 
         r = sd_bus_message_read(msg, "s", &key);
         if (r < 0)
                 return r;
-        if (isempty(key))
+        r = device_table_find_key(m->table, key, &d);
+        if (r == -EINVAL)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Device key must not be empty.");
-        if (strlen(key) > FIND_DEVICE_KEY_MAX)
+        if (r == -E2BIG)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Device key is longer than %d bytes.", FIND_DEVICE_KEY_MAX);
-
-        d = device_table_find(m->table, key);
-        if (!d)
+                                         "Device key is longer than %d bytes.", DEVICE_KEY_MAX);
+        if (r < 0)
                 return sd_bus_error_setf(error, ERROR_NO_SUCH_DEVICE, "No SR-IOV device matches '%s'.", key);
         return sd_bus_reply_method_return(msg, "o", d->object_path);
 }

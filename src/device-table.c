@@ -49,6 +49,20 @@ Device *device_table_find(const DeviceTable *t, const char *key) {
         return hashmap_get(t->by_netdev, key);
 }
 
+int device_table_find_key(const DeviceTable *t, const char *key, Device **ret) {
+        Device *d;
+
+        if (isempty(key))
+                return -EINVAL;
+        if (strlen(key) > DEVICE_KEY_MAX)
+                return -E2BIG;
+        d = device_table_find(t, key);
+        if (!d)
+                return -ENODEV;
+        *ret = d;
+        return 0;
+}
+
 /* Two devices may claim one name for a moment (a rename in flight, or a
  * broken host): the name maps to whichever claimed it last, and a device
  * only drops names that still map to it. */

@@ -21,6 +21,12 @@ size_t device_table_size(const DeviceTable *t);
 Device *device_table_get(const DeviceTable *t, const char *address);
 /* key: full or short PCI address, or a netdev name. NULL when nothing matches. */
 Device *device_table_find(const DeviceTable *t, const char *key);
+/* FindDevice's keys are addresses or interface names; anything longer is a mistake. */
+#define DEVICE_KEY_MAX 64
+/* FindDevice as the daemon answers it, so that the fuzzer runs the same code:
+ * 0 with *ret, -EINVAL for an empty key, -E2BIG for one longer than
+ * DEVICE_KEY_MAX bytes, -ENODEV when nothing matches. */
+int device_table_find_key(const DeviceTable *t, const char *key, Device **ret);
 
 /* Inserts d (taking ownership), replacing the device of the same address,
  * which is returned in *ret_old (NULL if none) for the caller to diff and

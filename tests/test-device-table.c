@@ -49,6 +49,33 @@ static void test_find_by_every_key(void **state) {
         device_table_free(t);
 }
 
+/* FindDevice's checks come before the lookup: a key a caller sends is never
+ * empty and never long, whatever the table holds. */
+static void test_find_key(void **state) {
+        char long_key[DEVICE_KEY_MAX + 2];
+        DeviceTable *t = NULL;
+        Device *d = NULL;
+
+        assert_int_equal(device_table_new(&t), 0);
+        put(t, make("0000:3b:00.2", DEVICE_ROLE_VF, "enp59s0f0v0"));
+
+        assert_int_equal(device_table_find_key(t, "3b:00.2", &d), 0);
+        assert_string_equal(d->address, "0000:3b:00.2");
+        assert_int_equal(device_table_find_key(t, "enp59s0f0v0", &d), 0);
+        assert_string_equal(d->address, "0000:3b:00.2");
+        assert_int_equal(device_table_find_key(t, "", &d), -EINVAL);
+        assert_int_equal(device_table_find_key(t, NULL, &d), -EINVAL);
+        assert_int_equal(device_table_find_key(t, "eth0", &d), -ENODEV);
+
+        memset(long_key, 'a', sizeof(long_key) - 2);
+        long_key[sizeof(long_key) - 2] = '\0';
+        assert_int_equal(device_table_find_key(t, long_key, &d), -ENODEV);
+        long_key[sizeof(long_key) - 2] = 'a';
+        long_key[sizeof(long_key) - 1] = '\0';
+        assert_int_equal(device_table_find_key(t, long_key, &d), -E2BIG);
+        device_table_free(t);
+}
+
 static void test_replace_reindexes_netdevs(void **state) {
         DeviceTable *t = NULL;
         Device *old = NULL;
@@ -169,6 +196,7 @@ static void test_hashmap_many(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_find_by_every_key),
+                cmocka_unit_test(test_find_key),
                 cmocka_unit_test(test_replace_reindexes_netdevs),
                 cmocka_unit_test(test_duplicate_netdev_names),
                 cmocka_unit_test(test_list_sorted),
