@@ -4,6 +4,17 @@
 
 #include "device-table.h"
 #include "pci-address.h"
+#include "strv.h"
+
+/* A netdev name and how many devices list it: one, or two for a moment (a
+ * rename in flight, or a broken host). The name answers for the device that
+ * claimed it last; when that one lets go while another still lists it, the
+ * other answers, so that every published name stays findable. */
+typedef struct NetdevClaim {
+        Device *device;
+        unsigned claims;
+        char name[];
+} NetdevClaim;
 
 int device_table_new(DeviceTable **ret) {
         DeviceTable *t = calloc(1, sizeof(DeviceTable));
@@ -22,11 +33,14 @@ int device_table_new(DeviceTable **ret) {
 
 DeviceTable *device_table_free(DeviceTable *t) {
         Device *d;
+        NetdevClaim *c;
 
         if (!t)
                 return NULL;
         HASHMAP_FOREACH(d, t->by_address, i)
                 device_free(d);
+        HASHMAP_FOREACH(c, t->by_netdev, i)
+                free(c);
         hashmap_free(t->by_address);
         hashmap_free(t->by_netdev);
         free(t);
@@ -43,10 +57,12 @@ Device *device_table_get(const DeviceTable *t, const char *address) {
 
 Device *device_table_find(const DeviceTable *t, const char *key) {
         char address[PCI_ADDRESS_MAX];
+        NetdevClaim *c;
 
         if (pci_address_normalize(key, 1, address) >= 0)
                 return device_table_get(t, address);
-        return hashmap_get(t->by_netdev, key);
+        c = hashmap_get(t->by_netdev, key);
+        return c ? c->device : NULL;
 }
 
 int device_table_find_key(const DeviceTable *t, const char *key, Device **ret) {
@@ -63,40 +79,72 @@ int device_table_find_key(const DeviceTable *t, const char *key, Device **ret) {
         return 0;
 }
 
-/* Two devices may claim one name for a moment (a rename in flight, or a
- * broken host): the name maps to whichever claimed it last, and a device
- * only drops names that still map to it. */
-static void unindex_netdevs(DeviceTable *t, Device *d) {
-        for (char **n = d->netdevs; n && *n; n++)
-                if (hashmap_get(t->by_netdev, *n) == d)
-                        (void) hashmap_remove(t->by_netdev, *n);
+static void release_netdev(DeviceTable *t, const Device *d, const char *name) {
+        NetdevClaim *c = hashmap_get(t->by_netdev, name);
+        Device *other;
+
+        if (!c)
+                return;
+        if (--c->claims == 0) {
+                free(hashmap_remove(t->by_netdev, name));
+                return;
+        }
+        if (c->device != d)
+                return;
+        /* Only a duplicate name gets here: the scan costs nothing per event. */
+        c->device = NULL;
+        HASHMAP_FOREACH(other, t->by_address, i)
+                if (other != d && strv_contains(other->netdevs, name)) {
+                        c->device = other;
+                        break;
+                }
 }
 
-static int index_netdevs(DeviceTable *t, Device *d) {
-        for (char **n = d->netdevs; n && *n; n++)
-                if (hashmap_replace(t->by_netdev, *n, d) < 0) {
-                        unindex_netdevs(t, d);
-                        return -ENOMEM;
+/* Releases d's names up to end (NULL: all). */
+static void release_netdevs(DeviceTable *t, const Device *d, char **end) {
+        for (char **n = d->netdevs; n && *n && n != end; n++)
+                release_netdev(t, d, *n);
+}
+
+static int claim_netdevs(DeviceTable *t, Device *d) {
+        for (char **n = d->netdevs; n && *n; n++) {
+                NetdevClaim *c = hashmap_get(t->by_netdev, *n);
+
+                if (!c) {
+                        c = malloc(offsetof(NetdevClaim, name) + strlen(*n) + 1);
+                        if (c) {
+                                strcpy(c->name, *n);
+                                c->claims = 0;
+                        }
+                        if (!c || hashmap_replace(t->by_netdev, c->name, c) < 0) {
+                                free(c);
+                                release_netdevs(t, d, n);
+                                return -ENOMEM;
+                        }
                 }
+                c->device = d;
+                c->claims++;
+        }
         return 0;
 }
 
+/* d claims its names before it is in by_address, and the device it replaces
+ * releases its names once it is out of it: a release's scan finds only
+ * devices that really hold a name, never d on a rollback, never old after. */
 int device_table_put(DeviceTable *t, Device *d, Device **ret_old) {
         Device *old = hashmap_get(t->by_address, d->address);
 
-        if (hashmap_replace(t->by_address, d->address, d) < 0 || index_netdevs(t, d) < 0) {
-                if (old)
-                        (void) hashmap_replace(t->by_address, old->address, old);
-                else
-                        (void) hashmap_remove(t->by_address, d->address);
+        if (claim_netdevs(t, d) < 0) {
                 device_free(d);
                 return -ENOMEM;
         }
-        if (old) {
-                unindex_netdevs(t, old);
-                /* Names the old reading had and the new one still has must stay. */
-                (void) index_netdevs(t, d);
+        if (hashmap_replace(t->by_address, d->address, d) < 0) {
+                release_netdevs(t, d, NULL);
+                device_free(d);
+                return -ENOMEM;
         }
+        if (old)
+                release_netdevs(t, old, NULL);
         *ret_old = old;
         return 0;
 }
@@ -105,7 +153,7 @@ Device *device_table_remove(DeviceTable *t, const char *address) {
         Device *d = hashmap_remove(t->by_address, address);
 
         if (d)
-                unindex_netdevs(t, d);
+                release_netdevs(t, d, NULL);
         return d;
 }
 

@@ -10,7 +10,7 @@
  * an event costs the same however many devices the host has. */
 typedef struct DeviceTable {
         Hashmap *by_address; /* address -> Device, owned */
-        Hashmap *by_netdev;  /* netdev name -> Device */
+        Hashmap *by_netdev;  /* netdev name -> its claim (device-table.c), owned */
 } DeviceTable;
 
 int device_table_new(DeviceTable **ret);

@@ -113,6 +113,31 @@ static void test_duplicate_netdev_names(void **state) {
         device_table_free(t);
 }
 
+/* Found by fuzzing FindDevice: when the device that claimed a name last
+ * dropped it, the name was gone from the index although another published
+ * device still listed it. */
+static void test_duplicate_netdev_name_outlives_winner(void **state) {
+        DeviceTable *t = NULL;
+
+        assert_int_equal(device_table_new(&t), 0);
+        put(t, make("0000:3b:00.2", DEVICE_ROLE_VF, "dup0"));
+        put(t, make("0000:3b:00.3", DEVICE_ROLE_VF, "dup0"));
+        /* The winner is re-read without the name. */
+        put(t, make("0000:3b:00.3", DEVICE_ROLE_VF, "eth7"));
+        assert_string_equal(device_table_find(t, "dup0")->address, "0000:3b:00.2");
+        assert_string_equal(device_table_find(t, "eth7")->address, "0000:3b:00.3");
+
+        /* The winner goes away. */
+        put(t, make("0000:3b:00.4", DEVICE_ROLE_VF, "dup0"));
+        assert_string_equal(device_table_find(t, "dup0")->address, "0000:3b:00.4");
+        device_free(device_table_remove(t, "0000:3b:00.4"));
+        assert_string_equal(device_table_find(t, "dup0")->address, "0000:3b:00.2");
+
+        device_free(device_table_remove(t, "0000:3b:00.2"));
+        assert_null(device_table_find(t, "dup0"));
+        device_table_free(t);
+}
+
 static void test_list_sorted(void **state) {
         const char *addresses[] = { "0000:b5:00.0", "0000:3b:00.5", "10000:01:00.0", "0000:3b:00.0",
                                     "0000:5e:02.1", "0000:3b:00.2", "ffff:00:00.0", "0000:5e:00.0" };
@@ -199,6 +224,7 @@ int main(void) {
                 cmocka_unit_test(test_find_key),
                 cmocka_unit_test(test_replace_reindexes_netdevs),
                 cmocka_unit_test(test_duplicate_netdev_names),
+                cmocka_unit_test(test_duplicate_netdev_name_outlives_winner),
                 cmocka_unit_test(test_list_sorted),
                 cmocka_unit_test(test_resolve_vf_index),
                 cmocka_unit_test(test_hashmap_many),
