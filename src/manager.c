@@ -24,8 +24,6 @@
 /* EventsProcessed changes with every event: announce it at most once a second. */
 #define EVENTS_PROCESSED_PERIOD_USEC USEC_PER_SEC
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref);
-
 typedef struct DirtyDevice {
         char address[PCI_ADDRESS_MAX];
         char *syspath;
@@ -112,6 +110,7 @@ Manager *manager_free(Manager *m) {
                 sd_bus_flush_close_unref(m->bus);
         }
         device_table_free(m->table);
+        vendor_names_clear(&m->vendor_names);
         udev_unref(m->udev);
         sd_event_unref(m->event);
         free(m);
@@ -120,30 +119,24 @@ Manager *manager_free(Manager *m) {
 
 /* Reads every SR-IOV function into a new table, VF indexes resolved. */
 static int scan_all(Manager *m, DeviceTable **ret) {
-        _cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = NULL;
         _cleanup_(device_table_freep) DeviceTable *t = NULL;
-        struct udev_list_entry *entry;
+        _cleanup_strv_free_ char **syspaths = NULL;
         Device *d;
         int r;
 
         r = device_table_new(&t);
         if (r < 0)
                 return r;
-        e = udev_enumerate_new(m->udev);
-        if (!e)
-                return -ENOMEM;
-        r = udev_enumerate_add_match_subsystem(e, "pci");
+        r = sysfs_list_pci_devices(&syspaths);
         if (r < 0)
-                return r;
-        r = udev_enumerate_scan_devices(e);
-        if (r < 0)
-                return log_error_errno(r, "Failed to enumerate PCI devices: %m");
+                return log_error_errno(r, "Failed to list PCI devices in " SYSFS_PCI_DEVICES ": %m");
 
-        udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
+        /* A full scan asks udev's hwdb afresh, once per vendor. */
+        vendor_names_clear(&m->vendor_names);
+        for (char **syspath = syspaths; syspath && *syspath; syspath++) {
                 Device *old;
 
-                /* A full scan asks udev's hwdb afresh. */
-                r = sysfs_read_device(m->udev, udev_list_entry_get_name(entry), NULL, &d);
+                r = sysfs_read_device_cached(m->udev, &m->vendor_names, *syspath, NULL, &d);
                 if (r < 0)
                         return r;
                 if (r == 0)
@@ -363,7 +356,7 @@ static int refresh_one(Manager *m, const char *address, const char *syspath, boo
         Device *fresh = NULL;
         int r;
 
-        r = sysfs_read_device(m->udev, syspath, device_table_get(m->table, address), &fresh);
+        r = sysfs_read_device_cached(m->udev, &m->vendor_names, syspath, device_table_get(m->table, address), &fresh);
         if (r < 0)
                 return r;
         return manager_apply_device(m, address, fresh, pfs_changed);
@@ -415,8 +408,8 @@ static void process_dirty(Manager *m) {
 
                 memcpy(rd->address, e->address, sizeof(rd->address));
                 r = e->removed ? 0
-                               : sysfs_read_device(m->udev, dirty_syspath(m, e, buf),
-                                                   device_table_get(m->table, e->address), &rd->fresh);
+                               : sysfs_read_device_cached(m->udev, &m->vendor_names, dirty_syspath(m, e, buf),
+                                                          device_table_get(m->table, e->address), &rd->fresh);
                 if (r < 0)
                         log_warning_errno(r, "Failed to read %s: %m", e->address);
                 if (rd->fresh)

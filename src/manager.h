@@ -9,6 +9,7 @@
 
 #include "bus-names.h"
 #include "device-table.h"
+#include "sysfs-reader.h"
 #include "uevent-source.h"
 
 
@@ -22,6 +23,7 @@ typedef struct Manager {
         sd_event *event;
         sd_bus *bus;
         struct udev *udev;
+        VendorNames vendor_names;   /* hwdb answers, by vendor id */
         DeviceTable *table;
 
         /* Published on the Manager interface. */

@@ -173,3 +173,45 @@ bool utf8_is_valid(const char *s) {
         }
         return true;
 }
+
+/* "/sys/bus/pci/devices" + "../../../devices/pci0000:00/0000:00:02.0" ->
+ * "/sys/devices/pci0000:00/0000:00:02.0", by text alone: the kernel's links
+ * hold no symlinked components, and resolving them would cost a syscall each. */
+int link_target_resolve(const char *dir, const char *target, char *buf) {
+        size_t n;
+
+        if (target[0] == '/') {
+                if (strlen(target) >= PATH_MAX)
+                        return -ENAMETOOLONG;
+                strcpy(buf, target);
+                return 0;
+        }
+        n = strlen(dir);
+        if (n >= PATH_MAX)
+                return -ENAMETOOLONG;
+        memcpy(buf, dir, n + 1);
+        while (n > 0 && buf[n - 1] == '/')
+                buf[--n] = '\0';
+        for (const char *p = target; *p;) {
+                size_t len = strcspn(p, "/");
+
+                if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        char *slash = strrchr(buf, '/');
+
+                        if (!slash || slash == buf)
+                                return -EINVAL; /* above the root */
+                        n = (size_t) (slash - buf);
+                        buf[n] = '\0';
+                } else if (len > 0 && !(len == 1 && p[0] == '.')) {
+                        if (n + 1 + len >= PATH_MAX)
+                                return -ENAMETOOLONG;
+                        buf[n++] = '/';
+                        memcpy(buf + n, p, len);
+                        n += len;
+                        buf[n] = '\0';
+                }
+                p += len;
+                p += *p == '/';
+        }
+        return n > 0 ? 0 : -EINVAL;
+}

@@ -21,6 +21,11 @@ int parse_virtfn_name(const char *name, uint32_t *ret);
 /* The last path component of a link target ("../../bus/pci/drivers/ice" ->
  * "ice"); NULL for an empty target or one ending in '/'. Points into target. */
 const char *link_target_basename(const char *target);
+/* The path a link in `dir` points to: dir joined with a relative target,
+ * "." and ".." folded by text alone (sysfs links hold no symlinked
+ * components). An absolute target is copied. 0, -EINVAL (climbs above the
+ * root) or -ENAMETOOLONG; buf must hold PATH_MAX. */
+int link_target_resolve(const char *dir, const char *target, char *buf);
 /* True for vfio-pci and the vendor VFIO variant drivers (mlx5_vfio_pci, ...). */
 bool driver_is_vfio(const char *driver);
 /* D-Bus strings must be valid UTF-8 (no NUL); netdev names and link targets

@@ -155,16 +155,46 @@ static int read_netdevs(Device *d) {
         return 0;
 }
 
-static int read_vendor_name(struct udev *udev, const Device *previous, Device *d) {
+static const char *vendor_names_get(const VendorNames *v, uint16_t id) {
+        for (size_t i = 0; v && i < v->n; i++)
+                if (v->entries[i].id == id)
+                        return v->entries[i].name;
+        return NULL;
+}
+
+static void vendor_names_put(VendorNames *v, uint16_t id, const char *name) {
+        char *copy;
+
+        if (!v || v->n >= ELEMENTSOF(v->entries))
+                return; /* a host of many vendors just asks udev more often */
+        copy = strdup(name);
+        if (!copy)
+                return;
+        v->entries[v->n].id = id;
+        v->entries[v->n++].name = copy;
+}
+
+void vendor_names_clear(VendorNames *v) {
+        for (size_t i = 0; i < v->n; i++)
+                free(v->entries[i].name);
+        v->n = 0;
+}
+
+static int read_vendor_name(struct udev *udev, VendorNames *cache, const Device *previous, Device *d) {
         _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
         const char *name = NULL;
 
         if (previous && previous->vendor_id == d->vendor_id && streq_ptr(previous->address, d->address))
                 name = previous->vendor_name;
-        else if (udev) {
+        else
+                name = vendor_names_get(cache, d->vendor_id);
+        if (!name && udev) {
+                /* A udev device costs as much as the rest of the reading. */
                 dev = udev_device_new_from_syspath(udev, d->syspath);
                 if (dev)
                         name = udev_device_get_property_value(dev, "ID_VENDOR_FROM_DATABASE");
+                if (!isempty(name) && utf8_is_valid(name))
+                        vendor_names_put(cache, d->vendor_id, name);
         }
         if (isempty(name) || !utf8_is_valid(name))
                 name = vendor_builtin_name(d->vendor_id);
@@ -260,7 +290,8 @@ static int read_vf(Device *d, const char *pf_address) {
         return 0;
 }
 
-int sysfs_read_device(struct udev *udev, const char *syspath, const Device *previous, Device **ret) {
+int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, const char *syspath, const Device *previous,
+                             Device **ret) {
         _cleanup_(device_freep) Device *d = NULL;
         char address[PCI_ADDRESS_MAX], pf_address[PCI_ADDRESS_MAX], buf[ATTR_MAX];
         const char *name = link_target_basename(syspath);
@@ -300,7 +331,7 @@ int sysfs_read_device(struct udev *udev, const char *syspath, const Device *prev
         r = read_iommu_group(d);
         if (r < 0)
                 return r;
-        r = read_vendor_name(udev, previous, d);
+        r = read_vendor_name(udev, vendors, previous, d);
         if (r < 0)
                 return r;
 
@@ -310,4 +341,35 @@ int sysfs_read_device(struct udev *udev, const char *syspath, const Device *prev
 
         *ret = TAKE_PTR(d);
         return 1;
+}
+
+int sysfs_read_device(struct udev *udev, const char *syspath, const Device *previous, Device **ret) {
+        return sysfs_read_device_cached(udev, NULL, syspath, previous, ret);
+}
+
+int sysfs_list_pci_devices(char ***ret) {
+        _cleanup_closedir_ DIR *dir = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        struct dirent *de;
+        int r;
+
+        dir = opendir(SYSFS_PCI_DEVICES);
+        if (!dir)
+                return -errno;
+        while ((de = readdir(dir))) {
+                char target[PATH_MAX], syspath[PATH_MAX];
+
+                if (de->d_name[0] == '.')
+                        continue;
+                if (read_link(SYSFS_PCI_DEVICES, de->d_name, target) < 0 ||
+                    link_target_resolve(SYSFS_PCI_DEVICES, target, syspath) < 0) {
+                        log_debug("%s/%s: not a link to a device, ignoring.", SYSFS_PCI_DEVICES, de->d_name);
+                        continue;
+                }
+                r = strv_consume(&l, strdup(syspath));
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
 }

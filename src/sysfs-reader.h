@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libudev.h>
+#include <stdint.h>
 
 #include "device.h"
 
@@ -14,6 +15,27 @@
  * re-read skip what cannot have changed: the hwdb vendor name of the same
  * vendor id, which costs a udev device object to look up. */
 int sysfs_read_device(struct udev *udev, const char *syspath, const Device *previous, Device **ret);
+
+/* hwdb vendor names already asked of udev, by vendor id: the hwdb matches
+ * ID_VENDOR_FROM_DATABASE on the vendor alone, so one lookup per vendor
+ * serves every function of it. A full scan clears it and asks afresh. */
+typedef struct VendorNames {
+        size_t n;
+        struct {
+                uint16_t id;
+                char *name;
+        } entries[16];
+} VendorNames;
+
+void vendor_names_clear(VendorNames *v);
+/* sysfs_read_device, asking udev only for vendors not in `vendors` (may be NULL). */
+int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, const char *syspath, const Device *previous,
+                             Device **ret);
+
+/* The syspaths of every PCI function, from the links in /sys/bus/pci/devices
+ * (what udev's enumerator lists for subsystem "pci", at a fraction of the cost). */
+int sysfs_list_pci_devices(char ***ret);
+
 
 /* The PF a VF's physfn link points to, as a canonical address. */
 int sysfs_read_physfn(const char *syspath, char address[static 17]);

@@ -2,6 +2,9 @@
 /* Parsers of sysfs attribute values: whatever the kernel (or a broken host)
  * puts there, the answer is a value or an error, never a guess. */
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,6 +107,29 @@ static void test_link_basename(void **state) {
         assert_null(link_target_basename("../drivers/"));
 }
 
+static void test_link_resolve(void **state) {
+        char buf[PATH_MAX], *long_target;
+
+        assert_int_equal(link_target_resolve("/sys/bus/pci/devices", "../../../devices/pci0000:3a/0000:3a:00.0/0000:3b:00.2",
+                                             buf), 0);
+        assert_string_equal(buf, "/sys/devices/pci0000:3a/0000:3a:00.0/0000:3b:00.2");
+        assert_int_equal(link_target_resolve("/sys/bus/pci/devices/", "./..//x/.", buf), 0);
+        assert_string_equal(buf, "/sys/bus/pci/x");
+        assert_int_equal(link_target_resolve("/sys/a", "/sys/devices/y", buf), 0);
+        assert_string_equal(buf, "/sys/devices/y");
+        assert_int_equal(link_target_resolve("/sys", "../../etc", buf), -EINVAL);
+        assert_int_equal(link_target_resolve("/sys", "..", buf), -EINVAL);
+
+        long_target = malloc(PATH_MAX + 2);
+        assert_non_null(long_target);
+        memset(long_target, 'a', PATH_MAX + 1);
+        long_target[PATH_MAX + 1] = '\0';
+        assert_int_equal(link_target_resolve("/sys", long_target, buf), -ENAMETOOLONG);
+        long_target[0] = '/';
+        assert_int_equal(link_target_resolve("/sys", long_target, buf), -ENAMETOOLONG);
+        free(long_target);
+}
+
 static void test_driver_is_vfio(void **state) {
         assert_true(driver_is_vfio("vfio-pci"));
         assert_true(driver_is_vfio("mlx5_vfio_pci"));
@@ -134,6 +160,7 @@ int main(void) {
                 cmocka_unit_test(test_bool),
                 cmocka_unit_test(test_virtfn_name),
                 cmocka_unit_test(test_link_basename),
+                cmocka_unit_test(test_link_resolve),
                 cmocka_unit_test(test_driver_is_vfio),
                 cmocka_unit_test(test_utf8),
         };
