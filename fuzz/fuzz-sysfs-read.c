@@ -43,22 +43,54 @@ static void remove_root(void) {
         (void) nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The device sits where a real one does, five levels down: root/sys/devices/
+ * pci0000:3a/0000:3a:00.0/0000:3b:00.2. */
+#define PARENT "sys/devices/pci0000:3a/0000:3a:00.0"
+#define DEPTH 5
+
 static void setup(void) {
-        char pf[PATH_MAX];
+        static const char *const dirs[] = {
+                "sys", "sys/devices", "sys/devices/pci0000:3a", PARENT,
+                /* What the usual links point to exists: the PF, and a VF beside it. */
+                PARENT "/" PF_ADDRESS, PARENT "/0000:3b:00.3",
+        };
         const char *tmp = getenv("TMPDIR");
+        char path[PATH_MAX * 2];
 
         snprintf(root, sizeof(root), "%s/fuzz-sysfs-read.XXXXXX", tmp ? tmp : "/tmp");
         if (!mkdtemp(root))
                 abort();
         atexit(remove_root);
-        /* What the usual links point to exists: the PF, and a VF beside it. */
-        snprintf(pf, sizeof(pf), "%s/devices", root);
-        fuzz_assert(mkdir(pf, 0755) == 0);
-        snprintf(pf, sizeof(pf), "%s/devices/" PF_ADDRESS, root);
-        fuzz_assert(mkdir(pf, 0755) == 0);
-        snprintf(pf, sizeof(pf), "%s/devices/0000:3b:00.3", root);
-        fuzz_assert(mkdir(pf, 0755) == 0);
-        snprintf(syspath, sizeof(syspath), "%s/devices/" ADDRESS, root);
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+                snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+                fuzz_assert(mkdir(path, 0755) == 0);
+        }
+        snprintf(syspath, sizeof(syspath), "%s/" PARENT "/" ADDRESS, root);
+}
+
+/* This runs as root, and the reader opens whatever a link leads to: a FIFO
+ * would hang it, a device node could do anything. A target may climb out of
+ * the device directory up to the fake root, then only descend; since every
+ * link is made here, no chain of them leaves the root either. */
+static bool target_is_confined(const char *t) {
+        unsigned up = 0;
+        bool descended = false;
+
+        if (t[0] == '/')
+                return false;
+        for (const char *c = t; *c;) {
+                size_t n = strcspn(c, "/");
+
+                if (n == 2 && c[0] == '.' && c[1] == '.') {
+                        if (descended || ++up > DEPTH)
+                                return false;
+                } else if (n > 0 && !(n == 1 && c[0] == '.'))
+                        descended = true;
+                c += n;
+                if (*c)
+                        c++;
+        }
+        return true;
 }
 
 /* A name the fuzzer chose, made into one path component. */
@@ -67,8 +99,10 @@ static bool valid_name(const char *name) {
                strlen(name) < NAME_MAX;
 }
 
+/* The input makes links to anywhere, and this runs as root: never write
+ * through one. Only new files, and directories in real directories. */
 static void write_file(const char *path, const char *content, size_t len) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         ssize_t n;
 
         if (fd < 0)
@@ -104,8 +138,10 @@ static void build(const uint8_t *p, size_t size) {
 
                 if (op == 0)
                         write_file(path, content, len);
-                else if (op == 1)
-                        (void) symlink(content, path);
+                else if (op == 1) {
+                        if (target_is_confined(content))
+                                (void) symlink(content, path);
+                }
                 else {
                         /* NAME '\0' TARGET: names of the fuzzer's choosing. */
                         const char *target = content + strnlen(content, len) + 1;
@@ -116,12 +152,20 @@ static void build(const uint8_t *p, size_t size) {
                                 continue;
                         if (arg % 3 == 0) {
                                 snprintf(path, sizeof(path), "%s/%s", syspath, content);
-                                (void) symlink(target[0] ? target : "../" PF_ADDRESS, path);
+                                if (!target[0])
+                                        target = "../" PF_ADDRESS;
+                                if (target_is_confined(target))
+                                        (void) symlink(target, path);
                         } else if (arg % 3 == 1) {
+                                int dfd;
+
                                 snprintf(path, sizeof(path), "%s/net", syspath);
                                 (void) mkdir(path, 0755);
-                                snprintf(path, sizeof(path), "%s/net/%s", syspath, content);
-                                (void) mkdir(path, 0755);
+                                dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                                if (dfd >= 0) {
+                                        (void) mkdirat(dfd, content, 0755);
+                                        close(dfd);
+                                }
                         } else {
                                 snprintf(path, sizeof(path), "%s/%s", syspath, content);
                                 write_file(path, target, strlen(target));
@@ -184,7 +228,7 @@ static void check_device(const Device *d, bool pf_expected) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char path[PATH_MAX + 32], target[PATH_MAX], address[PCI_ADDRESS_MAX];
+        char path[PATH_MAX * 2], target[PATH_MAX], address[PCI_ADDRESS_MAX];
         struct stat st;
         Device *d = NULL;
         bool pf, vf;
