@@ -116,8 +116,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (named && strlen(key) <= DEVICE_KEY_MAX)
                 fuzz_assert(r == 0 && d == named);
 
-        if (extra_name)
+        if (extra_name) {
                 device_free(device_table_remove(table, EXTRA_ADDRESS));
+                /* A name the table's own devices list outlives the device
+                 * that claimed it last. */
+                owner = owner_of(extra_name);
+                if (owner != (Device *) -1)
+                        fuzz_assert(device_table_find(table, extra_name) == owner);
+        }
         free(buf);
         return 0;
 }
