@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Sysfs attribute values: whatever bytes a driver or a broken host puts in
- * an attribute or a link, each parser must give either exactly the value a
- * reference reading gives or an error, and a parsed value must read back
- * the same once printed the way the kernel prints it. */
+/* Sysfs attribute values and link targets: whatever bytes a driver or a
+ * broken host puts in an attribute or a link, each parser must give either
+ * exactly the value a reference reading gives or an error, and a parsed
+ * value must read back the same once printed the way the kernel prints it. */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 
 #include "fuzz.h"
@@ -197,6 +198,74 @@ static bool ref_utf8_is_valid(const unsigned char *s) {
         return true;
 }
 
+/* The reference for link_target_resolve(): a stack of components, "."
+ * skipped, ".." popped, never emptied (that would be above the root), and
+ * never longer than PATH_MAX on the way. */
+static int ref_link_target_resolve(const char *dir, const char *target, char *buf) {
+        static struct {
+                const char *s;
+                size_t len;
+        } stack[PATH_MAX];
+        size_t depth = 0, total = 0;
+
+        if (target[0] == '/') {
+                if (strlen(target) >= PATH_MAX)
+                        return -ENAMETOOLONG;
+                strcpy(buf, target);
+                return 0;
+        }
+        for (const char *const *part = (const char *const[]) { dir, target, NULL }; *part; part++)
+                for (const char *c = *part; *c;) {
+                        size_t len = strcspn(c, "/");
+
+                        if (len == 2 && c[0] == '.' && c[1] == '.') {
+                                if (part[0] == dir)
+                                        return -2; /* not a dir the daemon uses: not checked */
+                                if (depth <= 1)
+                                        return -EINVAL;
+                                total -= stack[--depth].len + 1;
+                        } else if (len > 0 && !(len == 1 && c[0] == '.')) {
+                                if (total + 1 + len >= PATH_MAX)
+                                        return -ENAMETOOLONG;
+                                stack[depth].s = c;
+                                stack[depth++].len = len;
+                                total += len + 1;
+                        }
+                        c += len;
+                        if (*c)
+                                c++;
+                }
+        if (depth == 0)
+                return -EINVAL;
+        buf[0] = '\0';
+        for (size_t i = 0, n = 0; i < depth; i++) {
+                buf[n++] = '/';
+                memcpy(buf + n, stack[i].s, stack[i].len);
+                n += stack[i].len;
+                buf[n] = '\0';
+        }
+        return 0;
+}
+
+static void check_link_target_resolve(const char *dir, const char *target) {
+        static char buf[PATH_MAX], expected[PATH_MAX], again[PATH_MAX];
+        int r = link_target_resolve(dir, target, buf);
+        int e = ref_link_target_resolve(dir, target, expected);
+
+        fuzz_assert(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
+        if (e == -2)
+                return;
+        fuzz_assert(r == e);
+        if (r < 0)
+                return;
+        fuzz_assert(strcmp(buf, expected) == 0);
+        if (target[0] == '/')
+                return;
+        /* A resolved path is a fixed point: nothing left to fold. */
+        fuzz_assert(buf[0] == '/' && !strstr(buf, "//") && !strstr(buf, "/./") && !strstr(buf, "/../"));
+        fuzz_assert(link_target_resolve(buf, ".", again) == 0 && strcmp(again, buf) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char *s = malloc(size + 1);
 
@@ -214,6 +283,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_virtfn_name(s);
         check_link_target_basename(s);
         check_driver_is_vfio(s);
+        /* Where the daemon resolves links (SYSFS_PCI_DEVICES), and a shallow one. */
+        check_link_target_resolve("/sys/bus/pci/devices", s);
+        check_link_target_resolve("/sys/", s);
         fuzz_assert(utf8_is_valid(s) == ref_utf8_is_valid((const unsigned char *) s));
 
         free(s);
