@@ -19,8 +19,14 @@
 #include "sysfs-reader.h"
 
 #define USEC_PER_SEC 1000000ULL
+#define USEC_PER_MSEC 1000ULL
 #define RETRY_DELAY_MIN_USEC (100 * 1000ULL)
 #define RETRY_DELAY_MAX_USEC (30 * USEC_PER_SEC)
+/* Appearing devices are published once their uevents pause this long (a VF's
+ * add, change, netdev and bind come within a few milliseconds), and at the
+ * latest this long after the first was held. */
+#define SETTLE_QUIET_USEC (20 * 1000ULL)
+#define SETTLE_MAX_USEC (250 * 1000ULL)
 /* EventsProcessed changes with every event: announce it at most once a second. */
 #define EVENTS_PROCESSED_PERIOD_USEC USEC_PER_SEC
 
@@ -80,7 +86,8 @@ int manager_new(Manager **ret) {
         if (r < 0)
                 return log_oom();
         m->dirty = hashmap_new();
-        if (!m->dirty)
+        m->settling = hashmap_new();
+        if (!m->dirty || !m->settling)
                 return log_oom();
 
         *ret = TAKE_PTR(m);
@@ -103,8 +110,11 @@ Manager *manager_free(Manager *m) {
         sd_event_source_disable_unref(m->resync_timer);
         sd_event_source_disable_unref(m->batch);
         sd_event_source_disable_unref(m->events_timer);
+        sd_event_source_disable_unref(m->settle_timer);
         dirty_clear(m->dirty);
         hashmap_free(m->dirty);
+        dirty_clear(m->settling);
+        hashmap_free(m->settling);
         if (m->bus) {
                 (void) sd_bus_release_name(m->bus, BUS_NAME);
                 sd_bus_flush_close_unref(m->bus);
@@ -320,6 +330,10 @@ static int refresh_full(Manager *m, unsigned *ret_changed, char ***ret_names) {
 
         /* A full scan covers whatever was pending. */
         dirty_clear(m->dirty);
+        dirty_clear(m->settling);
+        m->settle_since = 0;
+        if (m->settle_timer)
+                (void) sd_event_source_set_enabled(m->settle_timer, SD_EVENT_OFF);
         r = scan_all(m, &fresh);
         if (r < 0)
                 return r;
@@ -515,27 +529,80 @@ void manager_count_event(Manager *m) {
         }
 }
 
-void manager_mark_removed(Manager *m, const char *address, const char *syspath, bool removed) {
-        DirtyDevice *e;
+static DirtyDevice *dirty_find(Manager *m, const char *address) {
+        DirtyDevice *e = hashmap_get(m->settling, address);
 
-        manager_mark_dirty(m, address, syspath, true);
-        e = hashmap_get(m->dirty, address);
-        if (e)
-                e->removed = removed;
+        return e ?: hashmap_get(m->dirty, address);
 }
 
-void manager_mark_dirty(Manager *m, const char *address, const char *syspath, bool existence_changed) {
-        DirtyDevice *e = hashmap_get(m->dirty, address);
+static int on_settle_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        DirtyDevice *e;
 
-        if (!e) {
-                e = calloc(1, sizeof(DirtyDevice));
-                if (!e || snprintf(e->address, sizeof(e->address), "%s", address) >= (int) sizeof(e->address) ||
-                    hashmap_replace(m->dirty, e->address, e) < 0) {
+        /* Into the next batch. An address cannot be in both maps: a mark
+         * finds an existing entry in either before it makes one. */
+        HASHMAP_FOREACH(e, m->settling, i) {
+                (void) hashmap_remove(m->settling, e->address);
+                if (hashmap_replace(m->dirty, e->address, e) < 0) {
                         dirty_device_free(e);
                         manager_request_resync(m, "out of memory");
-                        return;
                 }
         }
+        m->settle_since = 0;
+        schedule_batch(m);
+        return 0;
+}
+
+static void settle_hold(Manager *m) {
+        uint64_t now = now_usec(CLOCK_MONOTONIC), deadline;
+        int r;
+
+        if (m->settle_since == 0)
+                m->settle_since = now;
+        m->settle_last = now;
+        deadline = m->settle_last + SETTLE_QUIET_USEC;
+        if (deadline > m->settle_since + SETTLE_MAX_USEC)
+                deadline = m->settle_since + SETTLE_MAX_USEC;
+        if (!m->settle_timer) {
+                r = sd_event_add_time(m->event, &m->settle_timer, CLOCK_MONOTONIC, deadline, USEC_PER_MSEC,
+                                      on_settle_timer, m);
+                if (r < 0) {
+                        log_warning_errno(r, "Failed to set up the settle timer, publishing now: %m");
+                        (void) on_settle_timer(NULL, 0, m);
+                }
+                return;
+        }
+        (void) sd_event_source_set_time(m->settle_timer, deadline);
+        (void) sd_event_source_set_enabled(m->settle_timer, SD_EVENT_ONESHOT);
+}
+
+/* The entry of an address in the next batch, made if need be: held while
+ * the device is appearing (not in the table) or `hold` says it belongs to
+ * one that is. */
+static DirtyDevice *dirty_mark(Manager *m, const char *address, bool hold) {
+        DirtyDevice *e = dirty_find(m, address);
+        Hashmap *map;
+
+        if (e)
+                return e;
+        map = hold || !device_table_get(m->table, address) ? m->settling : m->dirty;
+        e = calloc(1, sizeof(DirtyDevice));
+        if (!e || snprintf(e->address, sizeof(e->address), "%s", address) >= (int) sizeof(e->address) ||
+            hashmap_replace(map, e->address, e) < 0) {
+                dirty_device_free(e);
+                manager_request_resync(m, "out of memory");
+                return NULL;
+        }
+        return e;
+}
+
+static void mark_dirty(Manager *m, const char *address, const char *syspath, bool existence_changed, bool hold) {
+        DirtyDevice *e = dirty_mark(m, address, hold);
+        bool held;
+
+        if (!e)
+                return;
+        held = hashmap_get(m->settling, address) == e;
         if (syspath && (!e->syspath || !streq(e->syspath, syspath))) {
                 free(e->syspath);
                 e->syspath = strdup(syspath);
@@ -547,18 +614,34 @@ void manager_mark_dirty(Manager *m, const char *address, const char *syspath, bo
                 char pf[PCI_ADDRESS_MAX];
 
                 if (d && d->role == DEVICE_ROLE_VF)
-                        manager_mark_dirty(m, d->pf_address, NULL, false);
+                        mark_dirty(m, d->pf_address, NULL, false, held);
                 else if (syspath && sysfs_read_physfn(syspath, pf) >= 0)
-                        manager_mark_dirty(m, pf, NULL, false);
+                        mark_dirty(m, pf, NULL, false, held);
         }
-        schedule_batch(m);
+        if (held)
+                settle_hold(m);
+        else
+                schedule_batch(m);
+}
+
+void manager_mark_dirty(Manager *m, const char *address, const char *syspath, bool existence_changed) {
+        mark_dirty(m, address, syspath, existence_changed, false);
+}
+
+void manager_mark_removed(Manager *m, const char *address, const char *syspath, bool removed) {
+        DirtyDevice *e;
+
+        manager_mark_dirty(m, address, syspath, true);
+        e = dirty_find(m, address);
+        if (e)
+                e->removed = removed;
 }
 
 void manager_mark_netdev(Manager *m, const char *address, const char *ifname, bool removed) {
         DirtyDevice *e;
 
         manager_mark_dirty(m, address, NULL, false);
-        e = hashmap_get(m->dirty, address);
+        e = dirty_find(m, address);
         if (!e)
                 return;
         if (removed) {

@@ -55,6 +55,14 @@ typedef struct Manager {
          * priority, after the sources are drained, re-reads only those. */
         Hashmap *dirty;             /* address -> DirtyDevice */
         sd_event_source *batch;
+        /* Devices appearing (not yet published) and the PFs they belong to
+         * wait here until their uevents pause: a VF's add, change, netdev
+         * and bind then make one InterfacesAdded, and a burst of VFs one
+         * change of their PF, instead of a signal per uevent. */
+        Hashmap *settling;          /* address -> DirtyDevice */
+        sd_event_source *settle_timer;
+        uint64_t settle_since;      /* CLOCK_MONOTONIC usec of the first held mark; 0: none held */
+        uint64_t settle_last;       /* ... of the last one */
         const char *resync_reason;  /* non-NULL: the next batch is a full rescan */
 
         uint64_t events_processed_published;
