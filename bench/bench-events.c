@@ -26,7 +26,10 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <libudev.h>
+#include <poll.h>
 
+#include "bench-host.h"
 #include "harness.h"
 
 #define EVENT_TIMEOUT_MS 10000
@@ -45,18 +48,105 @@ gboolean __wrap_umockdev_testbed_uevent(UMockdevTestbed *testbed, const gchar *d
 static gint64 last_send_ns, last_send_real_us;
 static unsigned n_sent;
 
-static gint64 now_ns(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 gboolean __wrap_umockdev_testbed_uevent(UMockdevTestbed *testbed, const gchar *devpath, const gchar *action) {
-        last_send_ns = now_ns();
+        last_send_ns = bench_now_ns();
         last_send_real_us = g_get_real_time();
         n_sent++;
         return __real_umockdev_testbed_uevent(testbed, devpath, action);
+}
+
+/* ------------------------------------------------------------------ */
+/* The latency floor: a client that reads the same uevents straight from a
+ * udev monitor, as the daemon does, and nothing else. It runs in a thread of
+ * its own because the simulator waits for every listener to have room. */
+
+typedef struct RawMonitor {
+        GThread *thread;
+        GMutex lock;
+        GCond cond;
+        gboolean stop;
+        gboolean ready;
+        unsigned count; /* netdev renames seen */
+        gint64 last_ns;
+} RawMonitor;
+
+static gpointer raw_monitor_thread(gpointer userdata) {
+        RawMonitor *raw = userdata;
+        struct udev *udev = udev_new();
+        /* The daemon's --uevent-source=auto rule. */
+        struct udev_monitor *mon = udev_monitor_new_from_netlink(
+                udev, access("/run/udev/control", F_OK) >= 0 ? "udev" : "kernel");
+
+        if (!mon || udev_monitor_filter_add_match_subsystem_devtype(mon, "net", NULL) < 0 ||
+            udev_monitor_enable_receiving(mon) < 0)
+                g_error("bench: cannot set up the raw udev monitor");
+        g_mutex_lock(&raw->lock);
+        raw->ready = TRUE;
+        g_cond_broadcast(&raw->cond);
+        g_mutex_unlock(&raw->lock);
+        for (;;) {
+                struct pollfd p = { .fd = udev_monitor_get_fd(mon), .events = POLLIN };
+                struct udev_device *dev;
+                gboolean stop;
+
+                g_mutex_lock(&raw->lock);
+                stop = raw->stop;
+                g_mutex_unlock(&raw->lock);
+                if (stop)
+                        break;
+                if (poll(&p, 1, 100) <= 0)
+                        continue;
+                dev = udev_monitor_receive_device(mon);
+                if (!dev)
+                        continue;
+                if (g_strcmp0(udev_device_get_action(dev), "move") == 0) {
+                        gint64 t = bench_now_ns();
+
+                        g_mutex_lock(&raw->lock);
+                        raw->count++;
+                        raw->last_ns = t;
+                        g_cond_broadcast(&raw->cond);
+                        g_mutex_unlock(&raw->lock);
+                }
+                udev_device_unref(dev);
+        }
+        udev_monitor_unref(mon);
+        udev_unref(udev);
+        return NULL;
+}
+
+static void raw_monitor_start(RawMonitor *raw) {
+        g_mutex_init(&raw->lock);
+        g_cond_init(&raw->cond);
+        raw->thread = g_thread_new("raw-udev-monitor", raw_monitor_thread, raw);
+        g_mutex_lock(&raw->lock);
+        while (!raw->ready)
+                g_cond_wait(&raw->cond, &raw->lock);
+        g_mutex_unlock(&raw->lock);
+}
+
+static void raw_monitor_stop(RawMonitor *raw) {
+        g_mutex_lock(&raw->lock);
+        raw->stop = TRUE;
+        g_mutex_unlock(&raw->lock);
+        g_thread_join(raw->thread);
+        g_mutex_clear(&raw->lock);
+        g_cond_clear(&raw->cond);
+}
+
+/* When the raw monitor saw rename number `count`. */
+static gint64 raw_monitor_wait(RawMonitor *raw, unsigned count) {
+        gint64 deadline = g_get_monotonic_time() + EVENT_TIMEOUT_MS * 1000, t;
+
+        g_mutex_lock(&raw->lock);
+        while (raw->count < count)
+                if (!g_cond_wait_until(&raw->cond, &raw->lock, deadline))
+                        g_error("bench: the raw udev monitor did not see rename %u", count);
+        if (raw->count != count)
+                g_error("bench: the raw udev monitor saw %u renames, expected %u", raw->count, count);
+        t = raw->last_ns;
+        g_mutex_unlock(&raw->lock);
+        return t;
 }
 
 /* ------------------------------------------------------------------ */
@@ -109,34 +199,18 @@ typedef struct Bench {
         gint64 recv_ns;
         guint64 stamp_us;         /* the DeviceEvent's timestamp (the daemon's CLOCK_REALTIME) */
         char *error;
+
+        /* The latency floor, while it runs. */
+        RawMonitor *raw;
+        unsigned raw_expected;
 } Bench;
 
 static void build_host(Bench *b) {
-        for (unsigned k = 0; k < b->pfs; k++) {
-                g_autofree char *address = g_strdup_printf("0000:%02x:00.0", 0x10 + 0x10 * k);
-                g_autofree char *netdev = g_strdup_printf("ens%uf0np0", k + 1);
-                g_autofree char *prefix = g_strdup_printf("ens%uf0v", k + 1);
-                SimPfSpec spec = {
-                        .address = address,
-                        .vendor = 0x15b3, .device = 0x101d, .vf_device = 0x101e,
-                        .pf_driver = "mlx5_core", .vf_driver = "mlx5_core",
-                        .netdev = netdev, .vf_netdev_prefix = prefix,
-                        .total_vfs = b->vfs_per_pf, .vf_offset = 1, .vf_stride = 1,
-                        .numa_node = (int) (k % 2),
-                        .iommu_group = 1000 * (int) (k + 1),
-                        .vendor_db_name = "Mellanox Technologies",
-                };
-
-                sim_add_pf(b->h->sim, &spec);
-                /* Half on the net driver with a netdev, a quarter on vfio-pci, a quarter unbound. */
-                for (unsigned i = 0; i < b->vfs_per_pf; i++)
-                        sim_add_vf(b->h->sim, address, i,
-                                   i % 4 < 2 ? SIM_VF_NET : i % 4 == 2 ? SIM_VF_VFIO : SIM_VF_UNBOUND);
-        }
+        bench_build_host(b->h->sim, b->pfs, b->vfs_per_pf, FALSE);
 
         /* A VF with a netdev in the middle of the host. */
         {
-                g_autofree char *pf = g_strdup_printf("0000:%02x:00.0", 0x10 + 0x10 * (b->pfs / 2));
+                g_autofree char *pf = bench_pf_address(b->pfs / 2);
 
                 b->vf = sim_vf_address(b->h->sim, pf, (b->vfs_per_pf / 2) & ~3u);
         }
@@ -153,7 +227,7 @@ static void build_host(Bench *b) {
 
 static void on_device_event(GDBusConnection *conn, const char *sender, const char *path, const char *iface,
                             const char *member, GVariant *params, gpointer userdata) {
-        gint64 t = now_ns();
+        gint64 t = bench_now_ns();
         Bench *b = userdata;
         const char *type, *action, *device, *object;
         guint64 stamp;
@@ -204,7 +278,8 @@ static gboolean on_timeout(gpointer p) {
 }
 
 /* One rename, waited for; returns its latency in ns from the uevent's send. */
-static gint64 one_event(Bench *b, unsigned timeout_ms, gint64 *ret_from_call, gint64 *ret_in_daemon) {
+static gint64 one_event(Bench *b, unsigned timeout_ms, gint64 *ret_from_call, gint64 *ret_in_daemon,
+                        gint64 *ret_raw) {
         const char *from = b->names[b->flip], *to = b->names[!b->flip];
         unsigned sent = n_sent;
         gboolean timed_out = FALSE;
@@ -213,7 +288,7 @@ static gint64 one_event(Bench *b, unsigned timeout_ms, gint64 *ret_from_call, gi
 
         b->want = to;
         b->got = FALSE;
-        t_call = now_ns();
+        t_call = bench_now_ns();
         sim_rename_netdev(b->h->sim, from, to);
         b->flip = !b->flip;
         if (n_sent != sent + 1)
@@ -235,76 +310,89 @@ static gint64 one_event(Bench *b, unsigned timeout_ms, gint64 *ret_from_call, gi
         /* Sent -> the daemon's emission stamp: the daemon's share (same clock, microseconds). */
         if (ret_in_daemon)
                 *ret_in_daemon = ((gint64) b->stamp_us - last_send_real_us) * 1000;
+        if (b->raw) {
+                gint64 raw_ns = raw_monitor_wait(b->raw, ++b->raw_expected);
+
+                if (ret_raw)
+                        *ret_raw = raw_ns - last_send_ns;
+        }
         return b->recv_ns - last_send_ns;
 }
 
 /* ------------------------------------------------------------------ */
 /* Latency */
 
-static int cmp_i64(const void *a, const void *b) {
-        gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-        return x < y ? -1 : x > y;
-}
-
-/* Nearest rank. */
+/* Nearest rank, in us. */
 static double pct_us(const gint64 *sorted, unsigned n, double q) {
-        unsigned k = (unsigned) (q * n + 0.999999);
-
-        if (k < 1)
-                k = 1;
-        if (k > n)
-                k = n;
-        return sorted[k - 1] / 1000.0;
+        return bench_percentile(sorted, n, q, 1000.0);
 }
 
 static void run_latency(Bench *b) {
         unsigned n = (unsigned) (opt_events * opt_rounds);
         g_autofree gint64 *lat = g_new(gint64, n), *call = g_new(gint64, n), *daemon = g_new(gint64, n);
+        g_autofree gint64 *raw = g_new(gint64, n), *over = g_new(gint64, n);
         g_autofree gint64 *round = g_new(gint64, opt_events);
         g_autoptr(GString) rounds = g_string_new(NULL);
+        RawMonitor monitor = {};
         double sum = 0;
 
+        raw_monitor_start(&monitor);
+        b->raw = &monitor;
+        b->raw_expected = 0;
         harness_start_daemon(b->h, NULL);
         subscribe(b);
         for (int i = 0; i < opt_warmup; i++)
-                (void) one_event(b, EVENT_TIMEOUT_MS, NULL, NULL);
+                (void) one_event(b, EVENT_TIMEOUT_MS, NULL, NULL, NULL);
         for (int r = 0; r < opt_rounds; r++) {
                 gint64 *l = lat + (size_t) r * opt_events;
 
-                for (int i = 0; i < opt_events; i++)
-                        l[i] = one_event(b, EVENT_TIMEOUT_MS, &call[(size_t) r * opt_events + i],
-                                         &daemon[(size_t) r * opt_events + i]);
+                for (int i = 0; i < opt_events; i++) {
+                        size_t k = (size_t) r * opt_events + i;
+
+                        l[i] = one_event(b, EVENT_TIMEOUT_MS, &call[k], &daemon[k], &raw[k]);
+                        /* Paired: what the daemon adds to this very uevent. */
+                        over[k] = l[i] - raw[k];
+                }
                 memcpy(round, l, opt_events * sizeof(gint64));
-                qsort(round, opt_events, sizeof(gint64), cmp_i64);
+                qsort(round, opt_events, sizeof(gint64), bench_cmp_i64);
                 g_string_append_printf(rounds, "%s%.0f", r ? "/" : "", pct_us(round, opt_events, 0.99));
         }
         unsubscribe(b);
         harness_stop_daemon(b->h);
+        b->raw = NULL;
+        raw_monitor_stop(&monitor);
 
         if (opt_samples)
                 for (unsigned i = 0; i < n; i++)
-                        printf("sample %u %.1f %.1f\n", i, lat[i] / 1000.0, daemon[i] / 1000.0);
+                        printf("sample %u %.1f %.1f %.1f\n", i, lat[i] / 1000.0, raw[i] / 1000.0, daemon[i] / 1000.0);
         for (unsigned i = 0; i < n; i++)
                 sum += lat[i];
-        qsort(lat, n, sizeof(gint64), cmp_i64);
-        qsort(call, n, sizeof(gint64), cmp_i64);
-        qsort(daemon, n, sizeof(gint64), cmp_i64);
+        qsort(lat, n, sizeof(gint64), bench_cmp_i64);
+        qsort(call, n, sizeof(gint64), bench_cmp_i64);
+        qsort(daemon, n, sizeof(gint64), bench_cmp_i64);
+        qsort(raw, n, sizeof(gint64), bench_cmp_i64);
+        qsort(over, n, sizeof(gint64), bench_cmp_i64);
 
         printf("latency, uevent sent -> DeviceEvent received, %u events (%d round(s) of %d, after %d unmeasured), us:\n",
                n, opt_rounds, opt_events, opt_warmup);
         printf("  min %.1f  p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f;  p99 of each round: %s\n",
                lat[0] / 1000.0, pct_us(lat, n, 0.50), pct_us(lat, n, 0.90), pct_us(lat, n, 0.99),
                lat[n - 1] / 1000.0, sum / n / 1000.0, rounds->str);
+        printf("  floor, the same uevent read straight from a udev monitor: p50 %.1f  p99 %.1f\n",
+               pct_us(raw, n, 0.50), pct_us(raw, n, 0.99));
+        printf("  overhead, DeviceEvent minus the floor, per event: p50 %.1f  p99 %.1f\n", pct_us(over, n, 0.50),
+               pct_us(over, n, 0.99));
         printf("  of which sent -> the daemon's DeviceEvent timestamp: p50 %.0f  p99 %.0f\n",
                pct_us(daemon, n, 0.50), pct_us(daemon, n, 0.99));
         printf("  (from the simulator call, with its own sysfs work: p50 %.1f  p99 %.1f)\n", pct_us(call, n, 0.50),
                pct_us(call, n, 0.99));
         printf("BENCH-RESULT kind=latency vfs=%u pfs=%u events=%u rounds=%d min_us=%.1f p50_us=%.1f p90_us=%.1f "
-               "p99_us=%.1f max_us=%.1f mean_us=%.1f p99_rounds_us=%s daemon_p50_us=%.0f daemon_p99_us=%.0f\n",
+               "p99_us=%.1f max_us=%.1f mean_us=%.1f p99_rounds_us=%s daemon_p50_us=%.0f daemon_p99_us=%.0f "
+               "raw_p50_us=%.1f raw_p99_us=%.1f over_p50_us=%.1f over_p99_us=%.1f\n",
                b->pfs * b->vfs_per_pf, b->pfs, n, opt_rounds, lat[0] / 1000.0, pct_us(lat, n, 0.50),
                pct_us(lat, n, 0.90), pct_us(lat, n, 0.99), lat[n - 1] / 1000.0, sum / n / 1000.0, rounds->str,
-               pct_us(daemon, n, 0.50), pct_us(daemon, n, 0.99));
+               pct_us(daemon, n, 0.50), pct_us(daemon, n, 0.99), pct_us(raw, n, 0.50), pct_us(raw, n, 0.99),
+               pct_us(over, n, 0.50), pct_us(over, n, 0.99));
         fflush(stdout);
 }
 
@@ -363,7 +451,7 @@ static guint64 callgrind_run(Bench *b, const char *dir, const char *tag, int eve
         if (events > 0) {
                 subscribe(b);
                 for (int i = 0; i < events; i++)
-                        (void) one_event(b, CALLGRIND_EVENT_TIMEOUT_MS, NULL, NULL);
+                        (void) one_event(b, CALLGRIND_EVENT_TIMEOUT_MS, NULL, NULL, NULL);
                 unsubscribe(b);
         }
         harness_stop_daemon(b->h);

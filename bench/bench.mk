@@ -1,38 +1,55 @@
 # Owned by the benchmark suite; included from Makefile.am.
 #
-# make bench: the figures of issue 3 on this machine, written into
-# BENCHMARKS.md (between its markers). Not part of make check.
-#   BENCH_VFS             host sizes (default "16 2048")
-#   BENCH_EVENTS          latency events per round (default 1000)
-#   BENCH_ROUNDS          latency rounds per size, pooled (default 3)
+# make bench: the figures of issues 3 and 5 on this machine, each next to its
+# floor, written into BENCHMARKS.md (between its markers). Not part of make
+# check. Variables:
+#   BENCH_EVENTS           latency events per round (default 1000)
+#   BENCH_ROUNDS           latency rounds per size, pooled (default 3)
 #   BENCH_CALLGRIND_EVENTS events per size under callgrind (default 1000)
-#   BENCH_VALGRIND        the valgrind to run the daemon under (default valgrind)
+#   BENCH_RUNS             start-up runs (median), GetManagedObjects and Refresh calls (default 5)
+#   BENCH_CALLS            Properties.Get and Peer.Ping calls, each (default 10000)
+#   BENCH_IDLE             seconds the idle daemon is watched (default 10)
+#   BENCH_CURVE            host sizes of the start-up/RSS curve (default "16 256 1024 2048")
+#   BENCH_VALGRIND         the valgrind to run the daemon under (default valgrind)
 EXTRA_DIST += bench/bench.mk bench/run-bench.sh BENCHMARKS.md
 
-BENCH_VFS = 16 2048
 BENCH_EVENTS = 1000
 BENCH_ROUNDS = 3
 BENCH_CALLGRIND_EVENTS = 1000
+BENCH_RUNS = 5
+BENCH_CALLS = 10000
+BENCH_IDLE = 10
+BENCH_CURVE = 16 256 1024 2048
 BENCH_VALGRIND = valgrind
 
 if ENABLE_TESTS
-EXTRA_PROGRAMS = bench/bench-events
-bench_bench_events_SOURCES = bench/bench-events.c
-bench_bench_events_CFLAGS = $(INTEG_CFLAGS) -I$(top_srcdir)/tests
+EXTRA_PROGRAMS = bench/bench-events bench/bench-scale bench/sysfs-floor
+BENCH_CFLAGS = $(INTEG_CFLAGS) -I$(top_srcdir)/tests
+bench_bench_events_SOURCES = bench/bench-events.c bench/bench-host.c bench/bench-host.h
+bench_bench_events_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_events_LDADD = $(INTEG_LDADD)
+bench_bench_scale_SOURCES = bench/bench-scale.c bench/bench-host.c bench/bench-host.h
+bench_bench_scale_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_scale_LDADD = $(INTEG_LDADD)
+# The floor: plain libc, nothing of ours.
+bench_sysfs_floor_SOURCES = bench/sysfs-floor.c
 # The uevent's send time is read in a wrapper around umockdev's send.
 bench_bench_events_LDFLAGS = -Wl,--wrap=umockdev_testbed_uevent
-CLEANFILES += bench/bench-events bench/bench-results.txt bench/bench-*.log \
+CLEANFILES += bench/bench-events bench/bench-scale bench/sysfs-floor bench/bench-results.txt bench/bench-*.log bench/bench-*.err \
 	bench/callgrind/callgrind.out.* bench/callgrind/sriov-monitord-callgrind.sh
 
-bench: sriov-monitord bench/bench-events
+bench: sriov-monitord bench/bench-events bench/bench-scale bench/sysfs-floor
 	$(AM_TESTS_ENVIRONMENT) \
 	UMOCKDEV_WRAPPER='$(UMOCKDEV_WRAPPER)' \
 	BENCH_PROGRAM='$(abs_top_builddir)/bench/bench-events' \
+	BENCH_SCALE='$(abs_top_builddir)/bench/bench-scale' \
+	BENCH_FLOOR='$(abs_top_builddir)/bench/sysfs-floor' \
 	BENCH_OUT_DIR='$(abs_top_builddir)/bench' \
 	BENCH_MD='$(abs_top_srcdir)/BENCHMARKS.md' \
-	BENCH_VFS='$(BENCH_VFS)' BENCH_EVENTS='$(BENCH_EVENTS)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
+	BENCH_EVENTS='$(BENCH_EVENTS)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
 	BENCH_CALLGRIND_EVENTS='$(BENCH_CALLGRIND_EVENTS)' VALGRIND='$(BENCH_VALGRIND)' \
+	BENCH_RUNS='$(BENCH_RUNS)' BENCH_CALLS='$(BENCH_CALLS)' BENCH_IDLE='$(BENCH_IDLE)' \
+	BENCH_CURVE='$(BENCH_CURVE)' \
 	$(SHELL) $(srcdir)/bench/run-bench.sh
 else
 bench:

@@ -1,30 +1,38 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# make bench: runs bench/bench-events for each host size, prints the table
-# and writes it into BENCHMARKS.md between its markers (the rest of the file
-# is kept). Run through 'make bench', which sets the environment:
+# make bench: every figure of issues 3 and 5, each next to its floor measured
+# in the same run, on simulated hosts; prints the tables and writes them into
+# BENCHMARKS.md between its markers (the rest of the file is kept). Run it
+# through 'make bench', which sets the environment:
 #   SRIOV_MONITORD, TEST_BUS_CONFIG, DBUS_DAEMON, ...  (as for make check)
-#   UMOCKDEV_WRAPPER, BENCH_PROGRAM, BENCH_OUT_DIR, BENCH_MD,
-#   BENCH_VFS, BENCH_EVENTS, BENCH_ROUNDS, BENCH_CALLGRIND_EVENTS, VALGRIND
+#   UMOCKDEV_WRAPPER, BENCH_PROGRAM (bench-events), BENCH_SCALE, BENCH_FLOOR,
+#   BENCH_OUT_DIR, BENCH_MD, BENCH_EVENTS, BENCH_ROUNDS, BENCH_CALLGRIND_EVENTS,
+#   BENCH_RUNS, BENCH_CALLS, BENCH_IDLE, BENCH_CURVE, VALGRIND
 set -eu
 
 : "${BENCH_PROGRAM:?run this through make bench}"
+: "${BENCH_SCALE:?run this through make bench}" "${BENCH_FLOOR:?}"
 : "${UMOCKDEV_WRAPPER:?run this through make bench}"
 : "${BENCH_OUT_DIR:?}" "${BENCH_MD:?}"
-BENCH_VFS=${BENCH_VFS:-16 2048}
 BENCH_EVENTS=${BENCH_EVENTS:-1000}
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 BENCH_CALLGRIND_EVENTS=${BENCH_CALLGRIND_EVENTS:-1000}
+BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_CALLS=${BENCH_CALLS:-10000}
+BENCH_IDLE=${BENCH_IDLE:-10}
+BENCH_CURVE=${BENCH_CURVE:-16 256 1024 2048}
 VALGRIND=${VALGRIND:-valgrind}
 
 BEGIN_MARK='<!-- bench-results:begin (written by make bench; edits here are overwritten) -->'
 END_MARK='<!-- bench-results:end -->'
 
-if ! command -v "$VALGRIND" >/dev/null 2>&1; then
-        echo "make bench: $VALGRIND not found (the instruction counts need valgrind's callgrind)" >&2
-        exit 1
-fi
+for tool in "$VALGRIND" strace timeout; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+                echo "make bench: $tool not found (callgrind counts instructions, strace watches the idle daemon)" >&2
+                exit 1
+        fi
+done
 
 cg_dir=$BENCH_OUT_DIR/callgrind
 mkdir -p "$cg_dir"
@@ -35,101 +43,159 @@ results=$BENCH_OUT_DIR/bench-results.txt
 cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)
 [ -n "$cpu" ] || cpu=$(uname -m)
 ncpu=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
+mem=$(awk '/^MemTotal:/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo 2>/dev/null || echo "?")
+virt=$(systemd-detect-virt 2>/dev/null || true)
 kernel="$(uname -sr)"
 os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}") || os=
 load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 vg_version=$("$VALGRIND" --version 2>/dev/null || echo "?")
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
+t_start=$(date +%s)
 head=$(git -C "$(dirname "$BENCH_MD")" rev-parse --short HEAD 2>/dev/null || echo "?")
 
 commands=
-for vfs in $BENCH_VFS; do
-        cmd="bench/bench-events --vfs=$vfs --latency --events=$BENCH_EVENTS --rounds=$BENCH_ROUNDS --callgrind --callgrind-events=$BENCH_CALLGRIND_EVENTS --callgrind-dir=bench/callgrind"
-        commands="$commands$cmd
+# run NAME PROGRAM ARGS...: one step, its output kept in bench/bench-NAME.log
+# and its BENCH-RESULT lines collected.
+run() {
+        name=$1 program=$2
+        shift 2
+        commands="$commands$(basename "$program") $*
 "
-        echo "== $cmd"
+        echo "== $(basename "$program") $*"
         t0=$(date +%s)
-        load1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?")
-        "$UMOCKDEV_WRAPPER" "$BENCH_PROGRAM" --vfs="$vfs" --latency --events="$BENCH_EVENTS" --rounds="$BENCH_ROUNDS" \
-                --callgrind --callgrind-events="$BENCH_CALLGRIND_EVENTS" --callgrind-dir="$cg_dir" \
-                --valgrind="$VALGRIND" >"$BENCH_OUT_DIR/bench-$vfs.log" ||
-                { cat "$BENCH_OUT_DIR/bench-$vfs.log"; echo "make bench: bench-events --vfs=$vfs failed" >&2; exit 1; }
-        cat "$BENCH_OUT_DIR/bench-$vfs.log"
-        grep '^BENCH-RESULT ' "$BENCH_OUT_DIR/bench-$vfs.log" | sed "s/^BENCH-RESULT /BENCH-RESULT load=$load1 /" >>"$results"
+        if ! "$UMOCKDEV_WRAPPER" "$program" "$@" >"$BENCH_OUT_DIR/bench-$name.log" 2>"$BENCH_OUT_DIR/bench-$name.err"; then
+                cat "$BENCH_OUT_DIR/bench-$name.log" "$BENCH_OUT_DIR/bench-$name.err"
+                echo "make bench: $(basename "$program") $* failed" >&2
+                exit 1
+        fi
+        grep -v '^BENCH-RESULT ' "$BENCH_OUT_DIR/bench-$name.log" || true
+        grep '^BENCH-RESULT ' "$BENCH_OUT_DIR/bench-$name.log" >>"$results"
         echo "   ($(($(date +%s) - t0)) s)"
-done
-
-# The table, from the BENCH-RESULT lines (key=value fields).
-table=$(awk -v per="$BENCH_EVENTS" '
-function field(line, key,   n, i, kv, a) {
-        n = split(line, a, " ")
-        for (i = 2; i <= n; i++) {
-                split(a[i], kv, "=")
-                if (kv[1] == key)
-                        return kv[2]
-        }
-        return ""
 }
+
+# Events: latency against a raw udev monitor, instructions per event.
+for vfs in 16 2048; do
+        run "events-$vfs" "$BENCH_PROGRAM" --vfs="$vfs" --latency --events="$BENCH_EVENTS" --rounds="$BENCH_ROUNDS" \
+                --callgrind --callgrind-events="$BENCH_CALLGRIND_EVENTS" --callgrind-dir="$cg_dir" --valgrind="$VALGRIND"
+done
+# Start-up and memory: the empty host, the growth curve; the rest at 16 and 2048.
+run "scale-0" "$BENCH_SCALE" --vfs=0 --startup --floor="$BENCH_FLOOR" --runs="$BENCH_RUNS"
+for vfs in $BENCH_CURVE; do
+        case $vfs in
+        16) extra="--managed-objects" ;;
+        2048) extra="--managed-objects --calls=$BENCH_CALLS --idle=$BENCH_IDLE --refresh" ;;
+        *) extra= ;;
+        esac
+        # shellcheck disable=SC2086 # $extra is a list of options
+        run "scale-$vfs" "$BENCH_SCALE" --vfs="$vfs" --startup --floor="$BENCH_FLOOR" --runs="$BENCH_RUNS" $extra
+done
+run "burst" "$BENCH_SCALE" --vfs=2048 --burst=256
+
+# The tables, from the BENCH-RESULT lines ("kind=... vfs=... key=value ...").
+tables=$(awk '
+function f(kind, vfs, key) { return val[kind "/" vfs "/" key] + 0 }
+function str(kind, vfs, key) { return val[kind "/" vfs "/" key] }
+function verdict(ok) { return ok ? "**met**" : "**missed**" }
 {
-        v = field($0, "vfs")
-        if (!(v in seen)) {
-                seen[v] = 1
-                order[++n] = v
+        kind = ""; vfs = ""
+        for (i = 2; i <= NF; i++) {
+                split($i, kv, "=")
+                if (kv[1] == "kind") kind = kv[2]
+                else if (kv[1] == "vfs") vfs = kv[2]
         }
-        pfs[v] = field($0, "pfs")
-        if (field($0, "kind") == "latency") {
-                lev[v] = field($0, "events")
-                p50[v] = field($0, "p50_us"); p90[v] = field($0, "p90_us"); p99[v] = field($0, "p99_us")
-                mn[v] = field($0, "min_us"); mx[v] = field($0, "max_us")
-                rounds[v] = field($0, "p99_rounds_us"); gsub("/", " / ", rounds[v])
-                dshare[v] = field($0, "daemon_p50_us") " / " field($0, "daemon_p99_us")
-                load[v] = field($0, "load")
-        } else {
-                cev[v] = field($0, "events")
-                ir[v] = field($0, "ir_per_event")
-                irx[v] = field($0, "ir_idle")
+        for (i = 2; i <= NF; i++) {
+                eq = index($i, "=")
+                val[kind "/" vfs "/" substr($i, 1, eq - 1)] = substr($i, eq + 1)
         }
+        if (kind == "startup")
+                curve[++ncurve] = vfs
 }
 END {
-        print "| host | latency events | min µs | p50 µs | p90 µs | p99 µs | max µs | p99 of each " per ", µs | daemon share p50 / p99, µs | load avg | callgrind events | Ir start+stop | Ir per event |"
-        print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-        for (i = 1; i <= n; i++) {
-                v = order[i]
-                host = sprintf("%d PF%s × %d VFs", pfs[v], pfs[v] == 1 ? "" : "s", v / pfs[v])
-                printf "| %s | %s | %s | **%s** | %s | **%s** | %s | %s | %s | %s | %s | %s | **%s** |\n", host, lev[v],
-                       mn[v], p50[v], p90[v], p99[v], mx[v], rounds[v], dshare[v], load[v], cev[v], irx[v], ir[v]
+        big = 2048; small = 16
+        print "| figure (8 PFs × 256 VFs unless said) | measured | floor, same run | target | |"
+        print "|---|---:|---:|---|---|"
+
+        d = f("startup", big, "daemon_ms"); fl = f("startup", big, "floor_ms")
+        printf "| start-up: process start → name owned, all objects published (median of %s) | %.1f ms | %.1f ms (sysfs-floor) | ≤ 2× floor | %.2f× %s |\n",
+               f("startup", big, "runs"), d, fl, d / fl, verdict(d <= 2 * fl)
+
+        rss = f("startup", big, "rss_kib"); rss0 = f("startup", 0, "rss_kib")
+        per = (rss - rss0) / big
+        printf "| memory: VmRSS after start-up | %d KiB | %d KiB (empty host) | ≤ 1 KiB more per VF | %.2f KiB/VF %s |\n",
+               rss, rss0, per, verdict(per <= 1)
+
+        g = f("calls", big, "get_per_s"); p = f("calls", big, "ping_per_s")
+        printf "| Properties.Get round trip, %s sequential calls | %d /s | %d /s (Peer.Ping) | ≥ 0.9× Ping | %.2f× %s |\n",
+               f("calls", big, "calls"), g, p, g / p, verdict(g >= 0.9 * p)
+
+        cb = f("managed_objects", big, "cpu_us_per_object"); cs = f("managed_objects", small, "cpu_us_per_object")
+        printf "| GetManagedObjects, daemon CPU per object (%d objects) | %.2f µs | %.2f µs (%d objects) | ≤ 1.2× | %.2f× %s |\n",
+               f("managed_objects", big, "objects"), cb, cs, f("managed_objects", small, "objects"), cb / cs, verdict(cb <= 1.2 * cs)
+        wb = f("managed_objects", big, "us_per_object"); ws = f("managed_objects", small, "us_per_object")
+        printf "| GetManagedObjects, round trip per object (client: GDBus; median %.1f ms) | %.2f µs | %.2f µs (16 VFs) | (≤ 1.2×) | %.2f× %s |\n",
+               f("managed_objects", big, "ms"), wb, ws, wb / ws, verdict(wb <= 1.2 * ws)
+
+        for (s = 0; s < 2; s++) {
+                v = s ? big : small
+                o = f("latency", v, "over_p99_us")
+                printf "| uevent → DeviceEvent at %d VFs, p50 / p99 (%s events) | %.0f / %.0f µs | %.0f / %.0f µs (raw udev monitor) | p99 overhead < 2 ms | overhead p50 %.0f, p99 %.0f µs %s |\n",
+                       v, f("latency", v, "events"), f("latency", v, "p50_us"), f("latency", v, "p99_us"),
+                       f("latency", v, "raw_p50_us"), f("latency", v, "raw_p99_us"), f("latency", v, "over_p50_us"), o,
+                       verdict(o < 2000)
         }
+
+        ib = f("callgrind", big, "ir_per_event"); is = f("callgrind", small, "ir_per_event")
+        printf "| instructions per event (callgrind, %s events) | %.1fk | %.1fk (16 VFs) | ≤ 1.2× | %.2f× %s |\n",
+               f("callgrind", big, "events"), ib / 1000, is / 1000, ib / is, verdict(ib <= 1.2 * is)
+
+        m = f("burst", big, "per_vf"); t = f("burst", big, "last_added_ms")
+        printf "| burst: sriov_numvfs 0 → %s on one more PF | %s messages (%.2f per VF), last InterfacesAdded at %.0f ms | the simulator sent its %s uevents in %.0f ms | ≤ 3 per VF, < 1 s | %s |\n",
+               f("burst", big, "vfs_added"), f("burst", big, "messages"), m, t, f("burst", big, "uevents"),
+               f("burst", big, "sent_ms"), verdict(m <= 3 && t < 1000)
+
+        printf "| idle %s s: context switches; syscalls under strace -p | %s; %s | — | zero | %s |\n",
+               f("idle", big, "seconds"), f("idle", big, "context_switches"), f("idle", big, "syscalls"),
+               verdict(f("idle", big, "context_switches") == 0 && f("idle", big, "syscalls") == 0)
+
+        printf "| Refresh with nothing changed (median of %s) | %.0f ms; %d device signals | — | no signal; report time | %s |\n",
+               f("refresh", big, "runs"), f("refresh", big, "ms"), f("refresh", big, "device_signals"),
+               verdict(f("refresh", big, "device_signals") == 0)
+
         print ""
-        for (i = 1; i <= n; i++) {
-                v = order[i]
-                if (p99[v] != "")
-                        printf "- p99 at %d VFs: %s µs, aim < 2000 µs: **%s**\n", v, p99[v],
-                               p99[v] + 0 < 2000 ? "met" : "missed"
+        printf "Burst messages by member: %s. Refresh: %s signals in all over %s calls (%s): each Refresh announces `LastRefresh`, which issue 2 made a property that emits its change; nothing about a device.\n",
+               str("burst", big, "members"), f("refresh", big, "signals"), f("refresh", big, "runs"), str("refresh", big, "members")
+        print ""
+        print "Growth (start-up: median of " f("startup", big, "runs") " runs; VmRSS right after start-up):"
+        print ""
+        print "| VFs | start-up | floor | ratio | VmRSS | over the empty host, per VF |"
+        print "|---:|---:|---:|---:|---:|---:|"
+        for (i = 1; i <= ncurve; i++) {
+                v = curve[i]
+                d = f("startup", v, "daemon_ms"); fl = f("startup", v, "floor_ms"); r = f("startup", v, "rss_kib")
+                printf "| %d | %.1f ms | %.1f ms | %.2f× | %d KiB | %s |\n", v, d, fl, d / fl, r,
+                       (v > 0 ? sprintf("%.2f KiB", (r - rss0) / v) : "—")
         }
-        if (n >= 2 && ir[order[1]] > 0 && ir[order[n]] != "")
-                printf "- Ir per event at %d VFs / at %d VFs: %.3f, aim ≤ 1.2: **%s**\n", order[n], order[1],
-                       ir[order[n]] / ir[order[1]], ir[order[n]] / ir[order[1]] <= 1.2 ? "met" : "missed"
 }' "$results")
 
 block=$(cat <<EOF
 $BEGIN_MARK
-Last run: $started, HEAD $head (plus any uncommitted changes).
+Last run: $started, HEAD $head (plus any uncommitted changes); it took $(( $(date +%s) - t_start )) s.
 
-Machine: $ncpu CPUs, $cpu, kernel $kernel${os:+, $os}; load average $load when the run started; $vg_version.
+Machine: $ncpu CPUs ($cpu), $mem${virt:+, virtualised: $virt}, kernel $kernel${os:+, $os}; load average $load when the run started; $vg_version.
 
-Command: \`make bench\` (BENCH_VFS="$BENCH_VFS" BENCH_EVENTS=$BENCH_EVENTS BENCH_ROUNDS=$BENCH_ROUNDS BENCH_CALLGRIND_EVENTS=$BENCH_CALLGRIND_EVENTS), which runs, under umockdev-wrapper with make check's environment:
+Command: \`make bench\` (BENCH_EVENTS=$BENCH_EVENTS BENCH_ROUNDS=$BENCH_ROUNDS BENCH_CALLGRIND_EVENTS=$BENCH_CALLGRIND_EVENTS BENCH_RUNS=$BENCH_RUNS BENCH_CALLS=$BENCH_CALLS BENCH_IDLE=$BENCH_IDLE BENCH_CURVE="$BENCH_CURVE"), which runs, under umockdev-wrapper with make check's environment:
 
 \`\`\`
 $(printf '%s' "$commands")
 \`\`\`
 
-$table
+$tables
 $END_MARK
 EOF
 )
 
 echo
-printf '%s\n' "$table"
+printf '%s\n' "$tables"
 
 # Into BENCHMARKS.md: replace what is between the markers, or append.
 tmp="$BENCH_MD.tmp.$$"
@@ -143,4 +209,4 @@ else
 fi
 mv "$tmp" "$BENCH_MD"
 echo
-echo "Written into $BENCH_MD; callgrind files in $cg_dir (see callgrind_annotate)."
+echo "Written into $BENCH_MD; logs in $BENCH_OUT_DIR/bench-*.log, callgrind files in $cg_dir (see callgrind_annotate)."
