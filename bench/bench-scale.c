@@ -298,25 +298,33 @@ static void bench_calls(Bench *b) {
         g_autofree char *pf = bench_pf_address(0);
         g_autofree char *path = NULL;
         double t_get = 0, t_ping = 0;
+        guint64 cpu_get = 0, cpu_ping = 0, c;
         unsigned done = 0;
 
         if (b->vfs == 0)
                 g_error("bench: --calls needs a host with VFs");
         path = harness_device_path(sim_vf_address(b->h->sim, pf, 0));
         start_daemon(b);
+        /* Interleaved, so both see the same machine. */
         while (done < (unsigned) opt_calls) {
                 unsigned n = MIN(block, opt_calls - done);
 
+                c = bench_cpu_ns(b->h->daemon_pid);
                 t_ping += timed_calls(b, "/", "org.freedesktop.DBus.Peer", "Ping", NULL, n);
+                cpu_ping += bench_cpu_ns(b->h->daemon_pid) - c;
+                c = bench_cpu_ns(b->h->daemon_pid);
                 t_get += timed_calls(b, path, "org.freedesktop.DBus.Properties", "Get",
                                      g_variant_new("(ss)", DEVICE_IFACE, "Driver"), n);
+                cpu_get += bench_cpu_ns(b->h->daemon_pid) - c;
                 done += n;
         }
         harness_stop_daemon(b->h);
-        printf("sequential calls, %d each: Peer.Ping %.0f/s, Properties.Get %.0f/s (%.3f of Ping)\n", opt_calls,
-               opt_calls / t_ping, opt_calls / t_get, t_ping / t_get);
-        result("calls", b, "calls=%d ping_per_s=%.0f get_per_s=%.0f ratio=%.3f", opt_calls, opt_calls / t_ping,
-               opt_calls / t_get, t_ping / t_get);
+        printf("sequential calls, %d each: Peer.Ping %.0f/s, Properties.Get %.0f/s (%.3f of Ping); "
+               "the daemon's CPU per call: Ping %.1f us, Get %.1f us\n", opt_calls, opt_calls / t_ping,
+               opt_calls / t_get, t_ping / t_get, cpu_ping / 1e3 / opt_calls, cpu_get / 1e3 / opt_calls);
+        result("calls", b, "calls=%d ping_per_s=%.0f get_per_s=%.0f ratio=%.3f ping_cpu_us=%.2f get_cpu_us=%.2f",
+               opt_calls, opt_calls / t_ping, opt_calls / t_get, t_ping / t_get, cpu_ping / 1e3 / opt_calls,
+               cpu_get / 1e3 / opt_calls);
 }
 
 static void bench_managed_objects(Bench *b) {
