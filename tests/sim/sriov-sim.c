@@ -13,6 +13,7 @@
  */
 #include "sriov-sim.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -53,6 +54,7 @@ typedef struct {
 struct SimPf {
         SimPfSpec spec;             /* strings in sim->strings */
         SimDev *dev;                /* NULL while hot-removed */
+        const char *syspath;        /* where it is, or was before its removal */
         const char *vf_addresses[]; /* spec.total_vfs entries */
 };
 
@@ -63,6 +65,7 @@ struct SriovSim {
         GHashTable *devices;    /* address -> SimDev*, owned */
         GHashTable *pfs;        /* address -> SimPf*, owned */
         unsigned uevents;
+        unsigned long long raw_seqnum; /* SEQNUM of made-up uevents */
         unsigned next_ifindex;
         int quiet;              /* > 0: silent construction, no uevents */
 };
@@ -274,6 +277,82 @@ static void uevent(SriovSim *sim, const char *syspath, const char *action)
                         wait_for_listener(sim, name);
         umockdev_testbed_uevent(sim->testbed, syspath, action);
         sim->uevents++;
+}
+
+/* The header libudev puts before the properties of a monitor message
+ * (systemd's device-monitor.c), the format umockdev's own sender uses. */
+#define MONITOR_MAGIC 0xfeedcafe
+typedef struct {
+        char prefix[8];                 /* "libudev" */
+        uint32_t magic;                 /* network order */
+        uint32_t header_size;
+        uint32_t properties_off;
+        uint32_t properties_len;
+        uint32_t filter_subsystem_hash; /* network order: the receiver's socket filter checks it */
+        uint32_t filter_devtype_hash;
+        uint32_t filter_tag_bloom_hi;
+        uint32_t filter_tag_bloom_lo;
+} MonitorHeader;
+
+/* MurmurHash2 with seed 0, as libudev hashes the subsystem for its filter. */
+static uint32_t murmur2(const char *s)
+{
+        const uint32_t m = 0x5bd1e995;
+        size_t len = strlen(s);
+        const unsigned char *p = (const unsigned char *) s;
+        uint32_t h = (uint32_t) len;
+
+        for (; len >= 4; len -= 4, p += 4) {
+                uint32_t k;
+
+                memcpy(&k, p, sizeof(k));
+                k *= m;
+                k ^= k >> 24;
+                k *= m;
+                h = h * m ^ k;
+        }
+        switch (len) {
+        case 3:
+                h ^= (uint32_t) p[2] << 16;
+                /* fall through */
+        case 2:
+                h ^= (uint32_t) p[1] << 8;
+                /* fall through */
+        case 1:
+                h ^= p[0];
+                h *= m;
+        }
+        h ^= h >> 13;
+        h *= m;
+        return h ^ (h >> 15);
+}
+
+/* One datagram to every listener, each waited for as in uevent(). */
+static void send_to_listeners(SriovSim *sim, const void *data, size_t len)
+{
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GDir) dir = g_dir_open(sim->root, 0, &error);
+        const char *name;
+
+        if (!dir)
+                g_error("sriov-sim: %s", error->message);
+        while ((name = g_dir_read_name(dir))) {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                int fd;
+
+                if (!is_listener_socket(name))
+                        continue;
+                wait_for_listener(sim, name);
+                g_snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", sim->root, name);
+                fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+                if (fd < 0)
+                        g_error("sriov-sim: socket: %s", g_strerror(errno));
+                /* A listener that went away meanwhile is skipped, as umockdev does. */
+                if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0 &&
+                    send(fd, data, len, 0) < 0 && errno != ECONNREFUSED)
+                        g_error("sriov-sim: cannot send a uevent to %s: %s", sa.sun_path, g_strerror(errno));
+                close(fd);
+        }
 }
 
 /* ------------------------------------------------------------------ */
@@ -807,6 +886,7 @@ static void pf_create(SriovSim *sim, SimPf *pf)
         const char *parent = parent_dir(sim, s->address, s->bridge, s->numa_node);
         SimDev *dev = pci_dev_new(sim, parent, s->address, &id);
 
+        pf->syspath = dev->syspath;
         attr_write(sim, dev->syspath, "sriov_totalvfs", "%u", s->total_vfs);
         attr_write(sim, dev->syspath, "sriov_numvfs", "0");
         attr_write(sim, dev->syspath, "sriov_offset", "%u", s->vf_offset);
@@ -1032,6 +1112,77 @@ void sim_write_autoprobe(SriovSim *sim, const char *pf_address, bool value)
 void sim_write_attribute(SriovSim *sim, const char *address, const char *name, const char *value)
 {
         attr_write(sim, dev_lookup(sim, address)->syspath, name, "%s", value);
+}
+
+void sim_send_uevent(SriovSim *sim, const char *address, const char *action)
+{
+        uevent(sim, dev_lookup(sim, address)->syspath, action);
+}
+
+void sim_send_raw_uevent(SriovSim *sim, const char *action, const char *devpath,
+                         const char *subsystem, const char *const *props)
+{
+        g_autoptr(GByteArray) msg = g_byte_array_new();
+        MonitorHeader h = {
+                .prefix = "libudev",
+                .magic = htonl(MONITOR_MAGIC),
+                .header_size = sizeof(MonitorHeader),
+                .properties_off = sizeof(MonitorHeader),
+                .filter_subsystem_hash = htonl(murmur2(subsystem)),
+        };
+        g_autofree char *seqnum = g_strdup_printf("SEQNUM=%llu", ++sim->raw_seqnum);
+        const char *fixed[] = { keepf(sim, "ACTION=%s", action), keepf(sim, "DEVPATH=%s", devpath),
+                                keepf(sim, "SUBSYSTEM=%s", subsystem), seqnum };
+
+        if (sim->quiet)
+                return;
+        g_byte_array_append(msg, (const guint8 *) &h, sizeof(h));
+        /* KEY=VALUE strings, each with its NUL. */
+        for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+                g_byte_array_append(msg, (const guint8 *) fixed[i], strlen(fixed[i]) + 1);
+        for (; props && *props; props++)
+                g_byte_array_append(msg, (const guint8 *) *props, strlen(*props) + 1);
+        ((MonitorHeader *) msg->data)->properties_len = msg->len - sizeof(MonitorHeader);
+        send_to_listeners(sim, msg->data, msg->len);
+        sim->uevents++;
+}
+
+bool sim_pf_present(SriovSim *sim, const char *pf_address)
+{
+        return pf_lookup(sim, pf_address, false)->dev != NULL;
+}
+
+unsigned sim_num_vfs(SriovSim *sim, const char *pf_address)
+{
+        SimPf *pf = pf_lookup(sim, pf_address, false);
+
+        return pf->dev ? pf_num_vfs(sim, pf) : 0;
+}
+
+const char *sim_driver(SriovSim *sim, const char *address)
+{
+        SimDev *dev = g_hash_table_lookup(sim->devices, address);
+
+        return dev ? dev->driver : NULL;
+}
+
+const char *sim_syspath(SriovSim *sim, const char *address)
+{
+        GHashTableIter it;
+        SimDev *dev = g_hash_table_lookup(sim->devices, address);
+        SimPf *pf;
+
+        if (dev)
+                return dev->syspath;
+        g_hash_table_iter_init(&it, sim->pfs);
+        while (g_hash_table_iter_next(&it, NULL, (gpointer *) &pf)) {
+                if (strcmp(pf->spec.address, address) == 0)
+                        return pf->syspath;
+                for (unsigned i = 0; i < pf->spec.total_vfs; i++)
+                        if (strcmp(pf->vf_addresses[i], address) == 0)
+                                return keepf(sim, "%s/%s", dirname_of(sim, pf->syspath), address);
+        }
+        return NULL;
 }
 
 const char *sim_vf_address(SriovSim *sim, const char *pf_address, unsigned index)

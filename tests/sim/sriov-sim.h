@@ -97,7 +97,27 @@ void sim_write_autoprobe(SriovSim *sim, const char *pf_address, bool value);
 /* Change any attribute in place with no uevent (behind the daemon's back). */
 void sim_write_attribute(SriovSim *sim, const char *address, const char *name, const char *value);
 
+/* Faults: uevents that the testbed does not bear out, as a confused or late
+ * sender delivers them. Both wait for the listeners and count as sent. */
+/* Another uevent for a present PCI device, built from the testbed like the
+ * scenarios' (a repeat, or a `change` after sim_write_attribute()). */
+void sim_send_uevent(SriovSim *sim, const char *address, const char *action);
+/* A made-up uevent: ACTION, DEVPATH (below /sys, e.g. "/devices/pci0000:3a/...";
+ * nothing needs to exist there), SUBSYSTEM, a SEQNUM, then `props` ("KEY=VALUE",
+ * NULL-terminated, may be NULL), in libudev's monitor format. */
+void sim_send_raw_uevent(SriovSim *sim, const char *action, const char *devpath,
+                         const char *subsystem, const char *const *props);
+
 /* Lookup helpers for assertions. */
+/* Whether a PF of the simulator is present (not hot-removed). */
+bool sim_pf_present(SriovSim *sim, const char *pf_address);
+/* Number of VFs a PF has now (0 while removed). */
+unsigned sim_num_vfs(SriovSim *sim, const char *pf_address);
+/* The driver a PCI device is bound to, or NULL (unbound or absent). Owned by sim. */
+const char *sim_driver(SriovSim *sim, const char *address);
+/* The /sys path of a PCI device; for a PF or VF of the simulator also while it
+ * is absent (where it was or would be). NULL if unknown. Owned by sim. */
+const char *sim_syspath(SriovSim *sim, const char *address);
 /* Address of VF `index` of a PF (computed from the spec's offset/stride). Owned by sim. */
 const char *sim_vf_address(SriovSim *sim, const char *pf_address, unsigned index);
 /* Current netdev name of a VF or PF, or NULL. Owned by sim. */

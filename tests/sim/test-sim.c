@@ -8,7 +8,9 @@
  * opendir, realpath, inotify), and the uevents it sends, received through a
  * libudev monitor as the daemon receives them.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "sriov-sim.h"
 
 #include <dirent.h>
@@ -721,6 +723,54 @@ static void test_quiet_writes(Fixture *f, gconstpointer unused)
         expect_events(f, (const char *const[]) { NULL });
 }
 
+/* Made-up uevents reach a libudev monitor as they were made, whatever the
+ * testbed says; repeats are built from the testbed. */
+static void test_faults(Fixture *f, gconstpointer unused)
+{
+        g_autoptr(GPtrArray) list = ev_list();
+        const char *vf0 = MLX_DIR "/0000:3b:00.2";
+        (void) unused;
+
+        /* A remove for a device that never was, a bind that sysfs contradicts,
+         * a netdev remove for a name nobody has. */
+        sim_send_raw_uevent(f->sim, "remove", "/devices/pci0000:99/0000:99:00.0", "pci", NULL);
+        sim_send_raw_uevent(f->sim, "bind", vf0 + 4, "pci", (const char *const[]) { "DRIVER=vfio-pci", NULL });
+        sim_send_raw_uevent(f->sim, "remove", MLX_DIR "/0000:3b:00.2/net/nosuch0" + 4, "net", NULL);
+        sim_send_uevent(f->sim, "0000:3b:00.2", "change");
+        ev(list, "remove", "pci", "/sys/devices/pci0000:99/0000:99:00.0");
+        ev_drv(list, "bind", "pci", vf0, "vfio-pci");
+        ev(list, "remove", "net", MLX_DIR "/0000:3b:00.2/net/nosuch0");
+        ev_drv(list, "change", "pci", vf0, "mlx5_core");
+        expect_list(f, list);
+        assert_link(vf0, "driver", "../../../../bus/pci/drivers/mlx5_core");
+}
+
+/* What the lookups say, present or not. */
+static void test_lookups(Fixture *f, gconstpointer unused)
+{
+        (void) unused;
+
+        g_assert_true(sim_pf_present(f->sim, MLX));
+        g_assert_cmpuint(sim_num_vfs(f->sim, MLX), ==, 4);
+        g_assert_cmpstr(sim_driver(f->sim, "0000:3b:00.4"), ==, "vfio-pci");
+        g_assert_null(sim_driver(f->sim, "0000:3b:00.5"));
+        g_assert_cmpstr(sim_syspath(f->sim, "0000:3b:00.2"), ==, MLX_DIR "/0000:3b:00.2");
+        /* An absent VF: where it would be. */
+        g_assert_cmpstr(sim_syspath(f->sim, "0000:3b:00.7"), ==, MLX_DIR "/0000:3b:00.7");
+        g_assert_null(sim_syspath(f->sim, "0000:99:00.0"));
+
+        sim_remove_pf(f->sim, MLX);
+        g_assert_false(sim_pf_present(f->sim, MLX));
+        g_assert_cmpuint(sim_num_vfs(f->sim, MLX), ==, 0);
+        g_assert_null(sim_driver(f->sim, "0000:3b:00.2"));
+        g_assert_cmpstr(sim_syspath(f->sim, MLX), ==, MLX_PATH);
+        g_assert_cmpstr(sim_syspath(f->sim, "0000:3b:00.2"), ==, MLX_DIR "/0000:3b:00.2");
+        /* Drain the removal's uevents. */
+        f->seen = sim_uevents_sent(f->sim);
+        while (g_async_queue_timeout_pop(f->events, 200 * 1000))
+                ;
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
@@ -740,5 +790,7 @@ int main(int argc, char **argv)
         ADD("/sim/events/rename", test_rename, "demo");
         ADD("/sim/events/remove-readd", test_remove_readd, "demo");
         ADD("/sim/events/quiet-writes", test_quiet_writes, "demo");
+        ADD("/sim/events/faults", test_faults, "demo");
+        ADD("/sim/lookups", test_lookups, "demo");
         return g_test_run();
 }
