@@ -228,6 +228,41 @@ char *harness_device_path(const char *address) {
         return p;
 }
 
+gboolean harness_daemon_idle(Harness *h) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) h->daemon_pid);
+        g_autofree char *stat = NULL;
+        const char *end;
+
+        g_assert_cmpint(h->daemon_pid, >, 0);
+        g_assert_true(g_file_get_contents(path, &stat, NULL, NULL));
+        /* "pid (comm) S ...": comm may hold anything but the last ')'. */
+        end = strrchr(stat, ')');
+        g_assert_nonnull(end);
+        return end[1] == ' ' && end[2] == 'S';
+}
+
+unsigned harness_daemon_fd_count(Harness *h) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int) h->daemon_pid);
+        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+        unsigned n = 0;
+
+        g_assert_nonnull(dir);
+        while (g_dir_read_name(dir))
+                n++;
+        return n;
+}
+
+guint64 harness_daemon_rss_kib(Harness *h) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) h->daemon_pid);
+        g_autofree char *status = NULL;
+        const char *line;
+
+        g_assert_true(g_file_get_contents(path, &status, NULL, NULL));
+        line = strstr(status, "\nVmRSS:");
+        g_assert_nonnull(line);
+        return g_ascii_strtoull(line + strlen("\nVmRSS:"), NULL, 10);
+}
+
 gboolean harness_wait_until(gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms) {
         gint64 deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
 

@@ -85,5 +85,14 @@ gboolean harness_wait_refresh_after(Harness *h, guint64 after, unsigned timeout_
 /* How many recorded Manager PropertiesChanged carried `prop`. */
 unsigned recorder_count_manager_property(Recorder *r, const char *prop);
 
+/* The daemon as a process, from /proc. Asleep (state S): blocked waiting
+ * for its sources with nothing pending, as its deferred work runs before it
+ * sleeps. */
+gboolean harness_daemon_idle(Harness *h);
+/* How many file descriptors it has open. */
+unsigned harness_daemon_fd_count(Harness *h);
+/* Its resident memory (VmRSS), in KiB. */
+guint64 harness_daemon_rss_kib(Harness *h);
+
 /* Spins the default main context until cond(data) or the timeout; returns cond's last answer. */
 gboolean harness_wait_until(gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms);
