@@ -38,6 +38,8 @@ static bool bus_list_remove(sd_bus **l, size_t *n, sd_bus *bus) {
         return false;
 }
 
+static void drop_peer(Manager *m, sd_bus *peer);
+
 /* sd-bus leaves a message that came in the same read as the client's BEGIN
  * in its buffer when authentication completes, and its event glue does not
  * wake up for it: the call would wait for the client's next write. Until a
@@ -51,7 +53,13 @@ static int on_post_iteration(sd_event_source *s, void *userdata) {
 
                 while ((r = sd_bus_process(peer, NULL)) > 0)
                         ;
-                if (r < 0 || sd_bus_is_ready(peer) > 0)
+                if (r < 0) {
+                        /* As sd-bus's own I/O callback does: a peer whose
+                         * first message is malformed is hung up on, not left
+                         * waiting with its bytes unread. */
+                        log_debug_errno(r, "A private socket peer failed while starting (%m); dropping it.");
+                        drop_peer(m, peer);
+                } else if (sd_bus_is_ready(peer) > 0)
                         (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
         }
         return sd_event_source_set_enabled(s, m->n_starting_peers > 0 ? SD_EVENT_ON : SD_EVENT_OFF);

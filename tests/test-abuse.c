@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * D-Bus abuse, on the private bus and on the private socket: calls with the
+ * wrong signature to every method, huge messages, unknown methods,
+ * interfaces, objects and properties, writes to read-only properties; 200
+ * clients subscribing and leaving (some abruptly) while events flow; clients
+ * that subscribe and never read; a flood of Refresh calls. The daemon answers
+ * each with the standard error, never blocks, gives back every file
+ * descriptor, stays small, and its table stays right.
+ */
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define PROPS_IFACE "org.freedesktop.DBus.Properties"
+#define ERR "org.freedesktop.DBus.Error."
+#define WAIT_MS 20000
+#define CX6_PF "0000:3b:00.0"
+#define CX6_VF0 "0000:3b:00.2"
+#define CX6_PF_PATH "/org/sriov/Monitor1/Device/pci_0000_3b_00_0"
+#define CX6_VF0_PATH "/org/sriov/Monitor1/Device/pci_0000_3b_00_2"
+
+static Harness *start_demo(void) {
+        Harness *h = harness_new();
+
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, NULL);
+        return h;
+}
+
+static char *socket_address(Harness *h) {
+        return g_strconcat("unix:path=", h->private_socket, NULL);
+}
+
+static GDBusConnection *connect_bus(Harness *h) {
+        g_autoptr(GError) error = NULL;
+        GDBusConnection *c = g_dbus_connection_new_for_address_sync(
+                h->bus_address,
+                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
+                NULL, &error);
+
+        g_assert_no_error(error);
+        g_dbus_connection_set_exit_on_close(c, FALSE);
+        return c;
+}
+
+static GDBusConnection *connect_peer(Harness *h) {
+        g_autofree char *address = socket_address(h);
+        g_autoptr(GError) error = NULL;
+        GDBusConnection *c = g_dbus_connection_new_for_address_sync(
+                address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+
+        g_assert_no_error(error);
+        g_dbus_connection_set_exit_on_close(c, FALSE);
+        return c;
+}
+
+/* A call to the daemon on either kind of connection. */
+static GVariant *call(GDBusConnection *c, const char *path, const char *iface, const char *method, GVariant *params,
+                      GError **error) {
+        gboolean bus = g_dbus_connection_get_unique_name(c) != NULL;
+
+        return g_dbus_connection_call_sync(c, bus ? BUS_NAME : NULL, path, iface, method, params, NULL,
+                                           G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, error);
+}
+
+/* The daemon is there and serving: a Ping and a lookup. */
+static void assert_answers(GDBusConnection *c) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) ping = call(c, MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL, &error);
+        g_autoptr(GVariant) found = NULL;
+        const char *path;
+
+        g_assert_no_error(error);
+        found = call(c, MANAGER_PATH, MANAGER_IFACE, "FindDevice", g_variant_new("(s)", "3b:00.2"), &error);
+        g_assert_no_error(error);
+        g_variant_get(found, "(&o)", &path);
+        g_assert_cmpstr(path, ==, CX6_VF0_PATH);
+}
+
+static GVariant *managed_objects(GDBusConnection *c) {
+        g_autoptr(GError) error = NULL;
+        GVariant *r = call(c, MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL, &error);
+
+        g_assert_no_error(error);
+        return r;
+}
+
+/* The live table equals what a daemon started now publishes. */
+static void assert_matches_fresh_start(Harness *h) {
+        g_autoptr(GVariant) live = managed_objects(h->conn), fresh = NULL;
+
+        harness_stop_daemon(h);
+        harness_start_daemon(h, NULL);
+        fresh = managed_objects(h->conn);
+        if (!g_variant_equal(live, fresh)) {
+                g_autofree char *a = g_variant_print(live, FALSE), *b = g_variant_print(fresh, FALSE);
+                g_error("live table differs from a fresh scan:\nlive:  %s\nfresh: %s", a, b);
+        }
+}
+
+typedef struct {
+        Harness *h;
+        unsigned want;
+} FdWait;
+
+static gboolean fds_back(gpointer p) {
+        FdWait *w = p;
+
+        return harness_daemon_fd_count(w->h) == w->want;
+}
+
+/* Peers are freed on the daemon's next iteration: wait for it. */
+static void assert_fds_back(Harness *h, unsigned baseline) {
+        FdWait w = { h, baseline };
+
+        if (!harness_wait_until(fds_back, &w, WAIT_MS))
+                g_error("the daemon has %u file descriptors open, %u before", harness_daemon_fd_count(h), baseline);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bad calls                                                           */
+
+/* A call and the errors it may get: on the bus (whose policy stops some
+ * before they reach the daemon) and on the private socket (no policy).
+ * "OK" allows a reply; "|" separates alternatives. */
+typedef struct BadCall {
+        const char *path, *iface, *method;
+        const char *params; /* GVariant text, NULL for none */
+        const char *on_bus, *on_peer;
+} BadCall;
+
+#define SAME(e) e, e
+static const BadCall bad_calls[] = {
+        /* Every method with the wrong arguments. */
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "(1,)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('3b:00.2', '3b:00.3')", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", NULL, SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "(['3b:00.2'],)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "(objectpath '/org/sriov/Monitor1',)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "(<'3b:00.2'>,)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "(byte 0x33,)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "Refresh", "('now',)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "Refresh", "(true,)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "Refresh", "({'a': <1>},)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, PROPS_IFACE, "Get", "('" MANAGER_IFACE "',)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, PROPS_IFACE, "Get", "(1, 2)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, PROPS_IFACE, "Get", NULL, SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, PROPS_IFACE, "GetAll", "(7,)", SAME(ERR "InvalidArgs") },
+        /* sd-bus's GetAll reads its argument and ignores what follows. */
+        { MANAGER_PATH, PROPS_IFACE, "GetAll", "('" MANAGER_IFACE "', 'Version')", SAME("OK|" ERR "InvalidArgs") },
+        { MANAGER_PATH, PROPS_IFACE, "Get", "('" MANAGER_IFACE "', 'Version', 'Degraded')",
+          SAME("OK|" ERR "InvalidArgs") },
+        { CX6_VF0_PATH, PROPS_IFACE, "GetAll", "(uint32 1,)", SAME(ERR "InvalidArgs") },
+        { CX6_VF0_PATH, PROPS_IFACE, "Get", "('" DEVICE_IFACE "', 3)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", "('all',)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, "org.freedesktop.DBus.Introspectable", "Introspect", "(1,)", SAME(ERR "InvalidArgs") },
+        /* sd-bus answers Peer itself, arguments or not. */
+        { MANAGER_PATH, "org.freedesktop.DBus.Peer", "Ping", "('x',)", SAME("OK|" ERR "InvalidArgs") },
+        { MANAGER_PATH, "org.freedesktop.DBus.Peer", "GetMachineId", "(1,)", SAME("OK|" ERR "InvalidArgs") },
+        { MANAGER_PATH, PROPS_IFACE, "Set", "('" MANAGER_IFACE "', 'Version')", ERR "AccessDenied",
+          ERR "InvalidArgs|" ERR "PropertyReadOnly" },
+
+        /* Unknown methods: the bus policy lets only the listed ones through. */
+        { MANAGER_PATH, MANAGER_IFACE, "Reboot", NULL, ERR "AccessDenied", ERR "UnknownMethod" },
+        { MANAGER_PATH, MANAGER_IFACE, "findDevice", "('3b:00.2',)", ERR "AccessDenied", ERR "UnknownMethod" },
+        { MANAGER_PATH, PROPS_IFACE, "Delete", NULL, ERR "AccessDenied", ERR "UnknownMethod" },
+        { MANAGER_PATH, "org.freedesktop.DBus.Introspectable", "Extrospect", NULL, SAME(ERR "UnknownMethod") },
+        { MANAGER_PATH, "org.freedesktop.DBus.Peer", "Pong", NULL, SAME(ERR "UnknownMethod") },
+        { CX6_VF0_PATH, "org.freedesktop.DBus.Peer", "Reset", "('all',)", SAME(ERR "UnknownMethod") },
+        /* Unknown interfaces: sd-bus says "Unknown method or interface". */
+        { MANAGER_PATH, "org.sriov.Monitor2.Manager", "FindDevice", "('3b:00.2',)", ERR "AccessDenied",
+          ERR "UnknownMethod|" ERR "UnknownInterface" },
+        { CX6_PF_PATH, "org.example.Nothing", "Frobnicate", NULL, ERR "AccessDenied",
+          ERR "UnknownMethod|" ERR "UnknownInterface" },
+        { MANAGER_PATH, PROPS_IFACE, "GetAll", "('org.sriov.Monitor2.Manager',)", SAME(ERR "UnknownInterface") },
+        { CX6_PF_PATH, PROPS_IFACE, "GetAll", "('" VF_IFACE "',)", SAME(ERR "UnknownInterface") },
+        { CX6_VF0_PATH, PROPS_IFACE, "GetAll", "('" PF_IFACE "',)", SAME(ERR "UnknownInterface") },
+        { CX6_VF0_PATH, PROPS_IFACE, "GetAll", "('" MANAGER_IFACE "',)", SAME(ERR "UnknownInterface") },
+        /* Unknown objects. */
+        { "/org/sriov/Monitor1/Nothing", MANAGER_IFACE, "FindDevice", "('3b:00.2',)", SAME(ERR "UnknownObject") },
+        { "/org/sriov/Monitor1/Device/pci_0000_99_00_0", PROPS_IFACE, "GetAll", "('" DEVICE_IFACE "',)",
+          SAME(ERR "UnknownObject") },
+        { "/org/sriov/Monitor1/Device/pci_0000_3b_00_7", PROPS_IFACE, "Get", "('" DEVICE_IFACE "', 'Driver')",
+          SAME(ERR "UnknownObject") },
+        { "/org/sriov/Monitor1/Device/pci_0000_02_00_0", PROPS_IFACE, "GetAll", "('" DEVICE_IFACE "',)",
+          SAME(ERR "UnknownObject") },
+        { "/org/sriov/Monitor1/Device/pci_zzzz_zz_zz_z", PROPS_IFACE, "GetAll", "('" DEVICE_IFACE "',)",
+          SAME(ERR "UnknownObject") },
+        { "/org/sriov/Monitor1/Device/pci_0000_3b_00_2/child", PROPS_IFACE, "GetAll", "('" DEVICE_IFACE "',)",
+          SAME(ERR "UnknownObject") },
+        { "/org/sriov/Monitor1/Device/x", "org.freedesktop.DBus.Introspectable", "Introspect", NULL,
+          SAME(ERR "UnknownObject") },
+        { "/org/sriov", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL, SAME(ERR "UnknownObject") },
+        { "/", PROPS_IFACE, "GetAll", "('" MANAGER_IFACE "',)", SAME(ERR "UnknownObject") },
+        /* Properties that are not there, or not writable. */
+        { MANAGER_PATH, PROPS_IFACE, "Get", "('" MANAGER_IFACE "', 'Uptime')", SAME(ERR "UnknownProperty") },
+        { MANAGER_PATH, PROPS_IFACE, "Get", "('" MANAGER_IFACE "', '')", SAME(ERR "UnknownProperty") },
+        { MANAGER_PATH, PROPS_IFACE, "Get", "('org.sriov.Nothing', 'Version')",
+          SAME(ERR "UnknownProperty|" ERR "UnknownInterface") },
+        { CX6_VF0_PATH, PROPS_IFACE, "Get", "('" PF_IFACE "', 'NumVFs')",
+          SAME(ERR "UnknownProperty|" ERR "UnknownInterface") },
+        { CX6_PF_PATH, PROPS_IFACE, "Get", "('" DEVICE_IFACE "', 'driver')", SAME(ERR "UnknownProperty") },
+        { MANAGER_PATH, PROPS_IFACE, "Set", "('" MANAGER_IFACE "', 'Version', <'9.9'>)", ERR "AccessDenied",
+          ERR "PropertyReadOnly" },
+        { MANAGER_PATH, PROPS_IFACE, "Set", "('" MANAGER_IFACE "', 'Degraded', <true>)", ERR "AccessDenied",
+          ERR "PropertyReadOnly" },
+        { MANAGER_PATH, PROPS_IFACE, "Set", "('" MANAGER_IFACE "', 'LastRefresh', <'yesterday'>)",
+          ERR "AccessDenied", ERR "PropertyReadOnly|" ERR "InvalidArgs" },
+        { MANAGER_PATH, PROPS_IFACE, "Set", "('" MANAGER_IFACE "', 'Uptime', <uint64 1>)", ERR "AccessDenied",
+          ERR "UnknownProperty" },
+        { CX6_VF0_PATH, PROPS_IFACE, "Set", "('" DEVICE_IFACE "', 'Driver', <'vfio-pci'>)", ERR "AccessDenied",
+          ERR "PropertyReadOnly" },
+        { CX6_PF_PATH, PROPS_IFACE, "Set", "('" PF_IFACE "', 'NumVFs', <uint32 8>)", ERR "AccessDenied",
+          ERR "PropertyReadOnly" },
+        { CX6_PF_PATH, PROPS_IFACE, "Set", "('" PF_IFACE "', 'DriversAutoprobe', <false>)", ERR "AccessDenied",
+          ERR "PropertyReadOnly" },
+        /* Keys FindDevice cannot match, at and past the length limit, format
+         * directives, whitespace, almost-addresses. */
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('',)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice",
+          "('0123456789012345678901234567890123456789012345678901234567890123',)",
+          SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice",
+          "('01234567890123456789012345678901234567890123456789012345678901234',)", SAME(ERR "InvalidArgs") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('%s%s%n%x%p',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "(' 3b:00.2',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('3b:00.2\\n',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('0000:3b:00.8',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('ffff:ff:1f.7',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('10000:3b:00.2',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('3b:00.2:3b:00.2',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('../../../sys',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('énp59s0f0v0€',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('eno1',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('0000:02:00.0',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+        { MANAGER_PATH, MANAGER_IFACE, "FindDevice", "('ENP59S0F0V0',)", SAME("org.sriov.Monitor1.Error.NoSuchDevice") },
+};
+
+/* Whether `got` (an error name, or "OK") is one of `want`'s alternatives. */
+static gboolean one_of(const char *want, const char *got) {
+        g_auto(GStrv) alternatives = g_strsplit(want, "|", -1);
+
+        return g_strv_contains((const char *const *) alternatives, got);
+}
+
+static unsigned try_bad_calls(Harness *h, GDBusConnection *c, gboolean peer) {
+        for (guint i = 0; i < G_N_ELEMENTS(bad_calls); i++) {
+                const BadCall *b = &bad_calls[i];
+                const char *want = peer ? b->on_peer : b->on_bus;
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) params = b->params ? g_variant_new_parsed(b->params) : NULL;
+                g_autoptr(GVariant) r = NULL;
+                g_autofree char *got = NULL;
+
+                if (params)
+                        g_variant_ref_sink(params);
+                r = call(c, b->path, b->iface, b->method, params, &error);
+                got = error ? g_dbus_error_get_remote_error(error) : g_strdup("OK");
+                if (!got)
+                        g_error("%s %s.%s%s on the %s: not a D-Bus error: %s", b->path, b->iface, b->method,
+                                b->params ? b->params : "()", peer ? "socket" : "bus", error->message);
+                if (!one_of(want, got))
+                        g_error("%s %s.%s%s on the %s: %s (%s), expected %s", b->path, b->iface, b->method,
+                                b->params ? b->params : "()", peer ? "socket" : "bus", got,
+                                error ? error->message : "", want);
+        }
+        assert_answers(c);
+        return G_N_ELEMENTS(bad_calls);
+}
+
+static void test_bad_calls(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(GVariant) before = managed_objects(h->conn), after = NULL;
+        g_autoptr(GDBusConnection) peer = connect_peer(h);
+        guint64 refreshed = harness_last_refresh(h);
+        unsigned fds, n;
+
+        assert_answers(peer);
+        fds = harness_daemon_fd_count(h);
+        n = try_bad_calls(h, h->conn, FALSE);
+        n += try_bad_calls(h, peer, TRUE);
+        g_test_message("%u bad calls, each answered with the error it deserves", n);
+
+        /* Nothing changed: no rescan ran for a Refresh with arguments, the
+         * table is the same, and no descriptor was left behind. */
+        g_assert_cmpuint(harness_last_refresh(h), ==, refreshed);
+        after = managed_objects(h->conn);
+        g_assert_true(g_variant_equal(before, after));
+        g_assert_cmpuint(harness_daemon_fd_count(h), ==, fds);
+        g_dbus_connection_close_sync(peer, NULL, NULL);
+        assert_matches_fresh_start(h);
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw connections: authenticated, then only what the test writes       */
+
+/* A connection that GDBus does not read for us: after the SASL exchange
+ * nothing is read unless the test reads. `first` (of `size` bytes, may be
+ * NULL) goes out in the same write as BEGIN. */
+static GIOStream *raw_connect(const char *address, const void *first, gsize size) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *auth = NULL, *uid = g_strdup_printf("%u", (unsigned) getuid());
+        GIOStream *s = g_dbus_address_get_stream_sync(address, NULL, NULL, &error);
+        GOutputStream *out;
+        char line[256];
+        gssize n;
+
+        g_assert_no_error(error);
+        out = g_io_stream_get_output_stream(s);
+        auth = g_strdup_printf("%cAUTH EXTERNAL ", 0);
+        g_assert_true(g_output_stream_write_all(out, auth, strlen(auth + 1) + 1, NULL, NULL, &error));
+        for (const char *c = uid; *c; c++) {
+                char hex[3];
+
+                g_snprintf(hex, sizeof(hex), "%02x", (unsigned char) *c);
+                g_assert_true(g_output_stream_write_all(out, hex, 2, NULL, NULL, &error));
+        }
+        g_assert_true(g_output_stream_write_all(out, "\r\n", 2, NULL, NULL, &error));
+        n = g_input_stream_read(g_io_stream_get_input_stream(s), line, sizeof(line) - 1, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(n, >, 3);
+        g_assert_true(g_str_has_prefix(line, "OK "));
+        {
+                g_autoptr(GByteArray) begin = g_byte_array_new();
+
+                g_byte_array_append(begin, (const guint8 *) "BEGIN\r\n", 7);
+                if (first)
+                        g_byte_array_append(begin, first, size);
+                g_assert_true(g_output_stream_write_all(out, begin->data, begin->len, NULL, NULL, &error));
+        }
+        g_assert_no_error(error);
+        return s;
+}
+
+static guint32 raw_serial;
+
+static void raw_send(GIOStream *s, GDBusMessage *msg) {
+        g_autoptr(GError) error = NULL;
+        g_autofree guchar *blob = NULL;
+        gsize size;
+
+        g_dbus_message_set_serial(msg, ++raw_serial);
+        blob = g_dbus_message_to_blob(msg, &size, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(s), blob, size, NULL, NULL, &error));
+        g_assert_no_error(error);
+}
+
+/* A Ping on a raw peer connection, and its answer read. */
+static void raw_ping(GIOStream *s) {
+        g_autoptr(GDBusMessage) ping = g_dbus_message_new_method_call(NULL, MANAGER_PATH, "org.freedesktop.DBus.Peer",
+                                                                      "Ping");
+        g_autoptr(GError) error = NULL;
+        char buf[4096];
+
+        raw_send(s, ping);
+        /* A method return is one small message: one read is enough. */
+        g_assert_cmpint(g_input_stream_read(g_io_stream_get_input_stream(s), buf, sizeof(buf), NULL, &error), >, 0);
+        g_assert_no_error(error);
+}
+
+/* Reads until the other side closes; FALSE if it still has not after 10 s. */
+static gboolean raw_reaches_eof(GIOStream *s) {
+        g_autoptr(GError) error = NULL;
+        GSocket *sock = g_socket_connection_get_socket(G_SOCKET_CONNECTION(s));
+        char buf[65536];
+        gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+        while (g_get_monotonic_time() < deadline) {
+                gssize n;
+
+                if (!g_socket_condition_timed_wait(sock, G_IO_IN | G_IO_HUP | G_IO_ERR, 100000, NULL, NULL))
+                        continue;
+                n = g_socket_receive(sock, buf, sizeof(buf), NULL, &error);
+                if (n == 0 || (n < 0 && !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)))
+                        return TRUE;
+                g_clear_error(&error);
+        }
+        return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Huge messages                                                       */
+
+/* A call with a huge string on a connection of its own. The daemon refuses
+ * the argument, or the bus or sd-bus refuses the message and closes that
+ * connection ("closed"). Returns which. */
+static char *huge_call(Harness *h, gboolean via_bus, const char *path, const char *iface, const char *method,
+                       const char *first, size_t size, int timeout_ms) {
+        g_autoptr(GDBusConnection) c = via_bus ? connect_bus(h) : connect_peer(h);
+        char *big = g_malloc(size + 1);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = NULL;
+        GVariant *params;
+
+        memset(big, 'k', size);
+        big[size] = '\0';
+        if (path)
+                /* The huge string is the object path: still a valid one. */
+                memcpy(big, path, strlen(path));
+        if (first)
+                params = g_variant_new("(s@s)", first, g_variant_new_take_string(big));
+        else if (path)
+                params = g_variant_new("(s)", DEVICE_IFACE);
+        else
+                params = g_variant_new("(@s)", g_variant_new_take_string(big));
+        r = g_dbus_connection_call_sync(c, via_bus ? BUS_NAME : NULL, path ? big : MANAGER_PATH, iface, method,
+                                        params, NULL, G_DBUS_CALL_FLAGS_NONE, timeout_ms, NULL, &error);
+        if (path)
+                g_free(big);
+        g_assert_null(r);
+        if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+                return g_strdup("closed");
+        if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+                return g_strdup("no reply");
+        return g_dbus_error_get_remote_error(error) ?: g_strdup(error->message);
+}
+
+static void assert_huge(Harness *h, gboolean via_bus, const char *path, const char *iface, const char *method,
+                        const char *first, size_t size, const char *want) {
+        /* An answer may not come (see below): do not wait for long. */
+        g_autofree char *got = huge_call(h, via_bus, path, iface, method, first, size,
+                                         strstr(want, "no reply") ? 2000 : WAIT_MS);
+
+        g_test_message("%zu bytes to %s on the %s: %s", size, method, via_bus ? "bus" : "socket", got);
+        if (!one_of(want, got))
+                g_error("%zu bytes to %s on the %s: %s, expected %s", size, method, via_bus ? "bus" : "socket", got,
+                        want);
+        /* Whatever happened to that connection, the daemon serves on. */
+        assert_answers(h->conn);
+}
+
+#define MiB (1024 * 1024)
+
+static void test_huge_messages(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(GDBusConnection) peer = connect_peer(h);
+        g_autoptr(GIOStream) liar = NULL, staller = NULL;
+        g_autoptr(GDBusMessage) msg = NULL;
+        g_autofree char *address = socket_address(h);
+        g_autofree guchar *blob = NULL;
+        g_autoptr(GError) error = NULL;
+        guint64 rss_before, rss_after;
+        unsigned fds;
+        gsize size;
+
+        assert_answers(peer);
+        fds = harness_daemon_fd_count(h);
+        rss_before = harness_daemon_rss_kib(h);
+
+        /* A 1 MiB key, on the bus and on the socket; then bigger ones, which
+         * the bus (32 MiB by default) may refuse. */
+        for (int bus = 1; bus >= 0; bus--) {
+                assert_huge(h, bus, NULL, MANAGER_IFACE, "FindDevice", NULL, 1 * MiB, ERR "InvalidArgs");
+                assert_huge(h, bus, NULL, MANAGER_IFACE, "FindDevice", NULL, 16 * MiB, ERR "InvalidArgs");
+                assert_huge(h, bus, NULL, MANAGER_IFACE, "FindDevice", NULL, 40 * MiB, ERR "InvalidArgs|closed");
+                assert_huge(h, bus, NULL, PROPS_IFACE, "Get", MANAGER_IFACE, 1 * MiB, ERR "UnknownProperty");
+                assert_huge(h, bus, "/org/sriov/Monitor1/Device/pci_", PROPS_IFACE, "GetAll", NULL, 60 * 1024,
+                            ERR "UnknownObject");
+                /* sd-bus drops a message whose path is longer than 64 KiB
+                 * (BUS_PATH_SIZE_MAX) without an answer. */
+                assert_huge(h, bus, "/org/sriov/Monitor1/Device/pci_", PROPS_IFACE, "GetAll", NULL, 1 * MiB,
+                            ERR "UnknownObject|no reply");
+        }
+
+        /* A message whose header promises 1 GiB: more than sd-bus takes
+         * (128 MiB), so the daemon hangs up. Right after BEGIN, in the same
+         * write, and later, after a call. */
+        msg = g_dbus_message_new_method_call(NULL, MANAGER_PATH, MANAGER_IFACE, "FindDevice");
+        g_dbus_message_set_body(msg, g_variant_new("(s)", "3b:00.2"));
+        g_dbus_message_set_serial(msg, 1);
+        blob = g_dbus_message_to_blob(msg, &size, G_DBUS_CAPABILITY_FLAGS_NONE, &error);
+        g_assert_no_error(error);
+        *(guint32 *) (blob + 4) = GUINT32_TO_LE(1024u * MiB);
+        liar = raw_connect(address, blob, size);
+        g_assert_true(raw_reaches_eof(liar));
+        g_io_stream_close(liar, NULL, NULL);
+        g_clear_object(&liar);
+        liar = raw_connect(address, NULL, 0);
+        raw_ping(liar);
+        g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(liar), blob, size, NULL, NULL, &error));
+        g_assert_true(raw_reaches_eof(liar));
+
+        /* One that promises 100 MiB and stops after the header: served
+         * others meanwhile, and does not cost the memory it promised. */
+        *(guint32 *) (blob + 4) = GUINT32_TO_LE(100u * MiB);
+        staller = raw_connect(address, blob, size);
+        assert_answers(h->conn);
+        assert_answers(peer);
+        rss_after = harness_daemon_rss_kib(h);
+        g_test_message("VmRSS %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT " KiB after", rss_before, rss_after);
+        g_assert_cmpuint(rss_after, <, rss_before + 64 * 1024);
+
+        g_io_stream_close(staller, NULL, NULL);
+        g_io_stream_close(liar, NULL, NULL);
+        assert_fds_back(h, fds);
+        g_dbus_connection_close_sync(peer, NULL, NULL);
+        assert_matches_fresh_start(h);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/abuse/bad-calls", test_bad_calls);
+        g_test_add_func("/abuse/huge-messages", test_huge_messages);
+        return g_test_run();
+}
