@@ -136,13 +136,12 @@ static void build(const uint8_t *p, size_t size) {
                 content[len] = '\0';
                 p += len;
 
-                if (op == 0)
+                if (op == 0) {
                         write_file(path, content, len);
-                else if (op == 1) {
+                } else if (op == 1) {
                         if (target_is_confined(content))
                                 (void) symlink(content, path);
-                }
-                else {
+                } else {
                         /* NAME '\0' TARGET: names of the fuzzer's choosing. */
                         const char *target = content + strnlen(content, len) + 1;
 
