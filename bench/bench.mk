@@ -23,7 +23,10 @@ BENCH_CURVE = 16 256 1024 2048
 BENCH_VALGRIND = valgrind
 
 if ENABLE_TESTS
-EXTRA_PROGRAMS = bench/bench-events bench/bench-scale bench/sysfs-floor
+# Built by make check too, for its smoke run (bench/test-bench-smoke.sh).
+check_PROGRAMS += bench/bench-events bench/bench-scale bench/sysfs-floor
+dist_check_SCRIPTS += bench/test-bench-smoke.sh
+TESTS += bench/test-bench-smoke.sh
 BENCH_CFLAGS = $(INTEG_CFLAGS) -I$(top_srcdir)/tests
 bench_bench_events_SOURCES = bench/bench-events.c bench/bench-host.c bench/bench-host.h
 bench_bench_events_CFLAGS = $(BENCH_CFLAGS)
@@ -35,7 +38,7 @@ bench_bench_scale_LDADD = $(INTEG_LDADD)
 bench_sysfs_floor_SOURCES = bench/sysfs-floor.c
 # The uevent's send time is read in a wrapper around umockdev's send.
 bench_bench_events_LDFLAGS = -Wl,--wrap=umockdev_testbed_uevent
-CLEANFILES += bench/bench-events bench/bench-scale bench/sysfs-floor bench/bench-results.txt bench/bench-*.log bench/bench-*.err \
+CLEANFILES += bench/bench-results.txt bench/bench-*.log bench/bench-*.err \
 	bench/callgrind/callgrind.out.* bench/callgrind/sriov-monitord-callgrind.sh
 
 bench: sriov-monitord bench/bench-events bench/bench-scale bench/sysfs-floor

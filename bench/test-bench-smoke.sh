@@ -1,0 +1,28 @@
+#!/bin/sh
+# make check's smoke run of the benchmark programs on a small host: each
+# runs to the end and reports every figure, and the two figures that are
+# properties of the daemon rather than speeds hold: the idle daemon does not
+# wake, and a burst of new VFs costs at most 3 bus messages per VF.
+set -u
+: "${abs_top_builddir:?run through make check}"
+bench=$abs_top_builddir/bench
+
+out=$("$bench/bench-scale" --vfs=16 --startup --floor="$bench/sysfs-floor" --runs=1 --calls=20 --managed-objects \
+        --idle=1 --refresh --burst=16 2>&1) || { printf '%s\n' "$out"; echo "FAIL: bench-scale" >&2; exit 1; }
+out2=$("$bench/bench-events" --vfs=16 --latency --events=5 --rounds=1 --warmup=2 2>&1) ||
+        { printf '%s\n' "$out2"; echo "FAIL: bench-events" >&2; exit 1; }
+printf '%s\n%s\n' "$out" "$out2" | grep -v '^dbus-daemon\['
+
+fail=0
+for kind in startup calls managed_objects idle refresh burst latency; do
+        printf '%s\n%s\n' "$out" "$out2" | grep -q "^BENCH-RESULT kind=$kind " ||
+                { echo "FAIL: no $kind result" >&2; fail=1; }
+done
+# value KIND KEY
+value() { printf '%s\n' "$out" | sed -n "s/^BENCH-RESULT kind=$1 .* $2=\([^ ]*\).*/\1/p"; }
+[ "$(value idle context_switches)" = 0 ] || { echo "FAIL: the idle daemon woke up" >&2; fail=1; }
+[ "$(value idle syscalls)" = 0 ] || { echo "FAIL: the idle daemon made syscalls" >&2; fail=1; }
+awk -v m="$(value burst per_vf)" 'BEGIN { exit !(m != "" && m <= 3) }' ||
+        { echo "FAIL: burst of 16 VFs: $(value burst per_vf) messages per VF, more than 3" >&2; fail=1; }
+[ "$(value refresh device_signals)" = 0 ] || { echo "FAIL: Refresh with nothing changed sent device signals" >&2; fail=1; }
+exit "$fail"
