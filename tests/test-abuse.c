@@ -10,6 +10,7 @@
  */
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -304,7 +305,9 @@ static void test_bad_calls(void) {
  * NULL) goes out in the same write as BEGIN. */
 static GIOStream *raw_connect(const char *address, const void *first, gsize size) {
         g_autoptr(GError) error = NULL;
-        g_autofree char *auth = NULL, *uid = g_strdup_printf("%u", (unsigned) getuid());
+        g_autoptr(GString) auth = g_string_new_len("\0AUTH EXTERNAL ", 15);
+        g_autoptr(GByteArray) begin = g_byte_array_new();
+        g_autofree char *uid = g_strdup_printf("%u", (unsigned) getuid());
         GIOStream *s = g_dbus_address_get_stream_sync(address, NULL, NULL, &error);
         GOutputStream *out;
         char line[256];
@@ -312,27 +315,19 @@ static GIOStream *raw_connect(const char *address, const void *first, gsize size
 
         g_assert_no_error(error);
         out = g_io_stream_get_output_stream(s);
-        auth = g_strdup_printf("%cAUTH EXTERNAL ", 0);
-        g_assert_true(g_output_stream_write_all(out, auth, strlen(auth + 1) + 1, NULL, NULL, &error));
-        for (const char *c = uid; *c; c++) {
-                char hex[3];
-
-                g_snprintf(hex, sizeof(hex), "%02x", (unsigned char) *c);
-                g_assert_true(g_output_stream_write_all(out, hex, 2, NULL, NULL, &error));
-        }
-        g_assert_true(g_output_stream_write_all(out, "\r\n", 2, NULL, NULL, &error));
+        for (const char *c = uid; *c; c++)
+                g_string_append_printf(auth, "%02x", (unsigned char) *c);
+        g_string_append(auth, "\r\n");
+        g_assert_true(g_output_stream_write_all(out, auth->str, auth->len, NULL, NULL, &error));
         n = g_input_stream_read(g_io_stream_get_input_stream(s), line, sizeof(line) - 1, NULL, &error);
         g_assert_no_error(error);
         g_assert_cmpint(n, >, 3);
+        line[n] = '\0';
         g_assert_true(g_str_has_prefix(line, "OK "));
-        {
-                g_autoptr(GByteArray) begin = g_byte_array_new();
-
-                g_byte_array_append(begin, (const guint8 *) "BEGIN\r\n", 7);
-                if (first)
-                        g_byte_array_append(begin, first, size);
-                g_assert_true(g_output_stream_write_all(out, begin->data, begin->len, NULL, NULL, &error));
-        }
+        g_byte_array_append(begin, (const guint8 *) "BEGIN\r\n", 7);
+        if (first)
+                g_byte_array_append(begin, first, size);
+        g_assert_true(g_output_stream_write_all(out, begin->data, begin->len, NULL, NULL, &error));
         g_assert_no_error(error);
         return s;
 }
@@ -349,6 +344,23 @@ static void raw_send(GIOStream *s, GDBusMessage *msg) {
         g_assert_no_error(error);
         g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(s), blob, size, NULL, NULL, &error));
         g_assert_no_error(error);
+}
+
+/* Hello and a match for everything the daemon sends: what a bus client
+ * (and a bus-minded client of the private socket) says first. */
+static void raw_subscribe(GIOStream *s, gboolean to_bus) {
+        g_autoptr(GDBusMessage) hello = g_dbus_message_new_method_call(
+                "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello");
+        g_autoptr(GDBusMessage) match = g_dbus_message_new_method_call(
+                "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch");
+
+        if (!to_bus) {
+                g_dbus_message_set_destination(hello, NULL);
+                g_dbus_message_set_destination(match, NULL);
+        }
+        g_dbus_message_set_body(match, g_variant_new("(s)", "type='signal',sender='" BUS_NAME "'"));
+        raw_send(s, hello);
+        raw_send(s, match);
 }
 
 /* A Ping on a raw peer connection, and its answer read. */
@@ -387,9 +399,10 @@ static gboolean raw_reaches_eof(GIOStream *s) {
 /* ------------------------------------------------------------------ */
 /* Huge messages                                                       */
 
-/* A call with a huge string on a connection of its own. The daemon refuses
- * the argument, or the bus or sd-bus refuses the message and closes that
- * connection ("closed"). Returns which. */
+/* A call with a huge string (the argument after `first`, or the object
+ * path) on a connection of its own. The daemon refuses the argument, or the
+ * bus or sd-bus refuses the message and closes that connection ("closed"),
+ * or drops it unanswered ("no reply"). Returns which. */
 static char *huge_call(Harness *h, gboolean via_bus, const char *path, const char *iface, const char *method,
                        const char *first, size_t size, int timeout_ms) {
         g_autoptr(GDBusConnection) c = via_bus ? connect_bus(h) : connect_peer(h);
@@ -503,9 +516,363 @@ static void test_huge_messages(void) {
         assert_matches_fresh_start(h);
 }
 
+/* ------------------------------------------------------------------ */
+/* 200 clients come and go while events flow                          */
+
+#define CLIENTS 200
+#define KILLED 20        /* of them gdbus monitor processes, SIGKILLed */
+#define ALIVE_MAX 40     /* the oldest leave as new ones come */
+
+typedef struct Client {
+        GDBusConnection *conn; /* in this process */
+        guint subs[3];
+        unsigned events;       /* DeviceEvents received */
+        char *last;            /* the last one's device */
+        GPid pid;              /* a gdbus monitor */
+        gboolean bus;
+} Client;
+
+static void on_client_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                             const char *member, GVariant *params, gpointer userdata) {
+        Client *cl = userdata;
+        const char *device;
+
+        if (!g_str_equal(member, "DeviceEvent"))
+                return;
+        g_variant_get(params, "(&s&s&s&ot)", NULL, NULL, &device, NULL, NULL);
+        cl->events++;
+        g_free(cl->last);
+        cl->last = g_strdup(device);
+}
+
+static const char *const client_matches[][2] = {
+        { MANAGER_IFACE, "DeviceEvent" },
+        { PROPS_IFACE, "PropertiesChanged" },
+        { "org.freedesktop.DBus.ObjectManager", "InterfacesAdded" },
+};
+
+static void client_connect(Harness *h, Client *cl) {
+        cl->conn = cl->bus ? connect_bus(h) : connect_peer(h);
+        for (guint i = 0; i < G_N_ELEMENTS(client_matches); i++) {
+                /* On a bus GDBus sends AddMatch; a peer gets every signal,
+                 * but a client may still ask, and the daemon answers. */
+                if (!cl->bus) {
+                        g_autofree char *rule = g_strdup_printf("type='signal',interface='%s',member='%s'",
+                                                                client_matches[i][0], client_matches[i][1]);
+                        g_autoptr(GError) error = NULL;
+                        g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+                                cl->conn, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus", "AddMatch",
+                                g_variant_new("(s)", rule), NULL, G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, &error);
+
+                        g_assert_no_error(error);
+                }
+                cl->subs[i] = g_dbus_connection_signal_subscribe(cl->conn, cl->bus ? BUS_NAME : NULL,
+                                                                 client_matches[i][0], client_matches[i][1], NULL,
+                                                                 NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_client_signal,
+                                                                 cl, NULL);
+        }
+}
+
+/* A test that aborts must not leave its monitors behind. */
+static void die_with_parent(gpointer unused) {
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* gdbus monitor, subscribed to all the daemon sends once it names its owner. */
+static GPid spawn_monitor(Harness *h, gboolean bus) {
+        g_autofree char *address = g_strconcat("unix:path=", h->private_socket, NULL);
+        const char *argv[] = { "stdbuf", "-oL", "gdbus", "monitor", bus ? "--system" : "--address",
+                               bus ? "--dest" : address, bus ? BUS_NAME : "--dest", bus ? NULL : BUS_NAME, NULL };
+        g_auto(GStrv) env = harness_client_environ(h);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GIOChannel) ch = NULL;
+        int out;
+        GPid pid;
+
+        if (!g_spawn_async_with_pipes(NULL, (char **) argv, env, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                      die_with_parent, NULL, &pid, NULL, &out, NULL, &error))
+                g_error("Cannot run gdbus monitor: %s", error->message);
+        ch = g_io_channel_unix_new(out);
+        g_io_channel_set_close_on_unref(ch, TRUE);
+        for (;;) {
+                g_autofree char *line = NULL;
+
+                if (g_io_channel_read_line(ch, &line, NULL, NULL, &error) != G_IO_STATUS_NORMAL)
+                        g_error("gdbus monitor ended before it subscribed");
+                if (strstr(line, " is owned by "))
+                        break;
+        }
+        return pid;
+}
+
+/* Leaves: politely, or by shutting its socket with no goodbye (unread
+ * messages and all), or killed. */
+static void client_leave(Client *cl, unsigned how) {
+        if (cl->pid > 0) {
+                g_assert_cmpint(kill(cl->pid, SIGKILL), ==, 0);
+                g_assert_cmpint(waitpid(cl->pid, NULL, 0), ==, cl->pid);
+                g_spawn_close_pid(cl->pid);
+                cl->pid = 0;
+                return;
+        }
+        if (!cl->conn)
+                return;
+        if (how % 2 == 0) {
+                for (guint i = 0; i < G_N_ELEMENTS(cl->subs); i++)
+                        g_dbus_connection_signal_unsubscribe(cl->conn, cl->subs[i]);
+                g_dbus_connection_close_sync(cl->conn, NULL, NULL);
+        } else {
+                GSocket *sock = g_socket_connection_get_socket(
+                        G_SOCKET_CONNECTION(g_dbus_connection_get_stream(cl->conn)));
+
+                g_assert_cmpint(shutdown(g_socket_get_fd(sock), SHUT_RDWR), ==, 0);
+                for (guint i = 0; i < G_N_ELEMENTS(cl->subs); i++)
+                        g_dbus_connection_signal_unsubscribe(cl->conn, cl->subs[i]);
+        }
+        g_clear_object(&cl->conn);
+}
+
+typedef struct {
+        Client *clients;
+        guint from, to;
+        const char *device;
+} HeardWait;
+
+static gboolean all_heard(gpointer p) {
+        HeardWait *w = p;
+
+        for (guint i = w->from; i < w->to; i++)
+                if (w->clients[i].conn && g_strcmp0(w->clients[i].last, w->device) != 0)
+                        return FALSE;
+        return TRUE;
+}
+
+/* Something happens on the host, and every client still there hears all
+ * of it: VF0 passes through to vfio-pci or back, then VF1 gets a new name,
+ * the one event that comes last whatever the daemon's batches were. */
+static void make_event(Harness *h, unsigned n, Client *clients, guint from, guint to) {
+        g_autofree char *name = g_strdup_printf("abuse%u", n);
+        HeardWait w = { clients, from, to, name };
+
+        sim_rebind_vf(h->sim, CX6_VF0, n % 2 ? SIM_VF_NET : SIM_VF_VFIO, NULL);
+        sim_rename_netdev(h->sim, sim_netdev(h->sim, "0000:3b:00.3"), name);
+        if (!harness_wait_until(all_heard, &w, WAIT_MS)) {
+                for (guint i = from; i < to; i++)
+                        if (clients[i].conn && g_strcmp0(clients[i].last, name) != 0)
+                                g_test_message("client %u (%s) last heard %s, %u events", i,
+                                               clients[i].bus ? "bus" : "socket", clients[i].last,
+                                               clients[i].events);
+                g_error("not every subscriber heard about %s", name);
+        }
+}
+
+static void test_many_clients(void) {
+        g_autoptr(Harness) h = start_demo();
+        Client *clients = g_new0(Client, CLIENTS);
+        unsigned fds, events = 0, killed = 0, abrupt = 0;
+        guint64 rss_before, rss_after;
+        guint oldest = 0;
+
+        /* The first peer makes the daemon set up what every later one
+         * shares: count from there. */
+        g_object_unref(connect_peer(h));
+        assert_answers(h->conn);
+        fds = harness_daemon_fd_count(h);
+        rss_before = harness_daemon_rss_kib(h);
+
+        for (guint i = 0; i < CLIENTS; i++) {
+                Client *cl = &clients[i];
+
+                cl->bus = i % 2 == 0;
+                if (i % (CLIENTS / KILLED) == 0)
+                        cl->pid = spawn_monitor(h, (i / (CLIENTS / KILLED)) % 2 == 0);
+                else
+                        client_connect(h, cl);
+                /* The oldest leave as new ones come, in all three ways. */
+                while (i - oldest >= ALIVE_MAX) {
+                        killed += clients[oldest].pid > 0;
+                        abrupt += clients[oldest].conn && oldest / 2 % 2;
+                        client_leave(&clients[oldest], oldest / 2);
+                        oldest++;
+                }
+                if (i % 5 == 4)
+                        make_event(h, events++, clients, oldest, i + 1);
+        }
+        for (; oldest < CLIENTS; oldest++) {
+                killed += clients[oldest].pid > 0;
+                abrupt += clients[oldest].conn && oldest / 2 % 2;
+                client_leave(&clients[oldest], oldest / 2);
+                /* Events while the last ones leave. */
+                if (oldest % 10 == 0)
+                        make_event(h, events++, clients, oldest + 1, CLIENTS);
+        }
+        g_test_message("%u clients (half on the bus, half on the socket, %u killed, %u cut off) and %u events",
+                       CLIENTS, killed, abrupt, events);
+
+        /* Every descriptor back, memory as it was, the table right. */
+        assert_fds_back(h, fds);
+        rss_after = harness_daemon_rss_kib(h);
+        g_test_message("VmRSS %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT " KiB after", rss_before, rss_after);
+        g_assert_cmpuint(rss_after, <, rss_before + 32 * 1024);
+        assert_answers(h->conn);
+        for (guint i = 0; i < CLIENTS; i++)
+                g_free(clients[i].last);
+        g_free(clients);
+        assert_matches_fresh_start(h);
+}
+
+/* ------------------------------------------------------------------ */
+/* Subscribers that never read                                          */
+
+#define TOGGLE_ROUNDS 500
+
+static const char *const demo_pfs[] = { "0000:3b:00.0", "0000:5e:00.0", "0000:af:00.0", "0000:b5:00.0" };
+
+static void count_device_event(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                               const char *member, GVariant *params, gpointer userdata) {
+        (*(unsigned *) userdata)++;
+}
+
+typedef struct {
+        unsigned *seen, want;
+} CountWait;
+
+static gboolean counted(gpointer p) {
+        CountWait *w = p;
+
+        return *w->seen >= w->want;
+}
+
+/* A bus client and a private socket client subscribe to everything and
+ * never read a byte while thousands of signals go out. The bus daemon
+ * deals with its client; the kernel buffers the other (sd-bus asks for
+ * 8 MiB), and past that the daemon would queue a few thousand messages and
+ * then drop it. Meanwhile it answers everyone else and publishes every
+ * change, and its memory stays small. */
+static void test_stalled_subscribers(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autofree char *address = socket_address(h);
+        g_autoptr(GIOStream) on_bus = NULL, on_socket = NULL;
+        guint64 rss_before, rss_max = 0;
+        unsigned fds, seen = 0;
+        guint sub;
+
+        g_object_unref(connect_peer(h));
+        assert_answers(h->conn);
+        fds = harness_daemon_fd_count(h);
+        rss_before = harness_daemon_rss_kib(h);
+        sub = g_dbus_connection_signal_subscribe(h->conn, BUS_NAME, MANAGER_IFACE, "DeviceEvent", MANAGER_PATH, NULL,
+                                                 G_DBUS_SIGNAL_FLAGS_NONE, count_device_event, &seen, NULL);
+        on_bus = raw_connect(h->bus_address, NULL, 0);
+        raw_subscribe(on_bus, TRUE);
+        on_socket = raw_connect(address, NULL, 0);
+        raw_subscribe(on_socket, FALSE);
+        assert_answers(h->conn);
+
+        /* Each round writes sriov_drivers_autoprobe of the four PFs and
+         * waits for the four DeviceEvents, so that none is coalesced away. */
+        for (unsigned round = 0; round < TOGGLE_ROUNDS; round++) {
+                CountWait w = { &seen, (round + 1) * G_N_ELEMENTS(demo_pfs) };
+
+                for (guint i = 0; i < G_N_ELEMENTS(demo_pfs); i++)
+                        sim_write_autoprobe(h->sim, demo_pfs[i], round % 2);
+                if (!harness_wait_until(counted, &w, WAIT_MS))
+                        g_error("round %u of autoprobe writes was not published (%u events)", round, seen);
+                if (round % 50 == 0) {
+                        rss_max = MAX(rss_max, harness_daemon_rss_kib(h));
+                        assert_answers(h->conn);
+                }
+        }
+        rss_max = MAX(rss_max, harness_daemon_rss_kib(h));
+        g_test_message("%u DeviceEvents (and as many PropertiesChanged) past two subscribers that never read; "
+                       "VmRSS %" G_GUINT64_FORMAT " KiB before, at most %" G_GUINT64_FORMAT " KiB during",
+                       seen, rss_before, rss_max);
+        g_assert_cmpuint(seen, ==, TOGGLE_ROUNDS * G_N_ELEMENTS(demo_pfs));
+        g_assert_cmpuint(rss_max, <, rss_before + 32 * 1024);
+        /* Still right, and the stalled ones leave nothing behind. */
+        {
+                CountWait w = { &seen, seen };
+                g_autofree char *path = harness_device_path(demo_pfs[0]);
+                g_autoptr(GVariant) v = harness_get(h, path, PF_IFACE, "DriversAutoprobe");
+
+                g_assert_true(harness_wait_until(counted, &w, WAIT_MS));
+                g_assert_true(g_variant_get_boolean(v) == (TOGGLE_ROUNDS - 1) % 2);
+        }
+        g_dbus_connection_signal_unsubscribe(h->conn, sub);
+        g_io_stream_close(on_socket, NULL, NULL);
+        g_io_stream_close(on_bus, NULL, NULL);
+        assert_fds_back(h, fds);
+        assert_matches_fresh_start(h);
+}
+
+/* ------------------------------------------------------------------ */
+/* A Refresh flood from root                                           */
+
+#define REFRESH_CALLS 200
+#define REFRESH_CONNECTIONS 10 /* the bus allows 128 pending calls per connection */
+
+typedef struct {
+        unsigned done, failed;
+} RefreshCount;
+
+static void on_refresh_done(GObject *source, GAsyncResult *res, gpointer userdata) {
+        RefreshCount *c = userdata;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
+
+        c->done++;
+        if (error) {
+                g_test_message("Refresh failed: %s", error->message);
+                c->failed++;
+        }
+}
+
+static gboolean refreshes_done(gpointer p) {
+        return ((RefreshCount *) p)->done == REFRESH_CALLS;
+}
+
+/* 200 Refresh calls at once from root (allowed without polkit): every one
+ * answered, and far fewer rescans than calls. The daemon is stopped while
+ * they are sent, so that they are all there at once. */
+static void test_refresh_flood(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Recorder) rec = recorder_new(h);
+        GDBusConnection *conns[REFRESH_CONNECTIONS];
+        RefreshCount count = { 0 };
+        guint64 before = harness_last_refresh(h);
+        unsigned rescans;
+
+        for (guint i = 0; i < REFRESH_CONNECTIONS; i++)
+                conns[i] = connect_bus(h);
+        g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
+        for (guint i = 0; i < REFRESH_CALLS; i++)
+                g_dbus_connection_call(conns[i % REFRESH_CONNECTIONS], BUS_NAME, MANAGER_PATH, MANAGER_IFACE,
+                                       "Refresh", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_refresh_done,
+                                       &count);
+        for (guint i = 0; i < REFRESH_CONNECTIONS; i++)
+                g_assert_true(g_dbus_connection_flush_sync(conns[i], NULL, NULL));
+        g_assert_cmpint(kill(h->daemon_pid, SIGCONT), ==, 0);
+
+        g_assert_true(harness_wait_until(refreshes_done, &count, 60000));
+        recorder_sync(rec);
+        rescans = recorder_count_manager_property(rec, "LastRefresh");
+        g_test_message("%u Refresh calls: %u answered, %u failed, %u rescans", REFRESH_CALLS, count.done,
+                       count.failed, rescans);
+        g_assert_cmpuint(count.failed, ==, 0);
+        g_assert_cmpuint(harness_last_refresh(h), >, before);
+        g_assert_cmpuint(rescans, >=, 1);
+        g_assert_cmpuint(rescans, <=, REFRESH_CALLS / 20);
+        for (guint i = 0; i < REFRESH_CONNECTIONS; i++)
+                g_object_unref(conns[i]);
+        assert_answers(h->conn);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/abuse/bad-calls", test_bad_calls);
         g_test_add_func("/abuse/huge-messages", test_huge_messages);
+        g_test_add_func("/abuse/many-clients", test_many_clients);
+        g_test_add_func("/abuse/stalled-subscribers", test_stalled_subscribers);
+        g_test_add_func("/abuse/refresh-flood", test_refresh_flood);
         return g_test_run();
 }
