@@ -287,6 +287,204 @@ static void test_refresh_flood_coalesced(void) {
         g_assert_cmpuint(rescans, <, 20);
 }
 
+/* ------------------------------------------------------------------ */
+/* polkit faults: killed while deciding, answering too late             */
+
+typedef struct Caller {
+        GPid pid;
+        int err_fd;
+} Caller;
+
+/* Refresh as nobody, in the background: polkit will be asked. */
+static Caller spawn_refresh_as_nobody(Harness *h) {
+        const char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "gdbus", "call", "--system",
+                               "--dest", BUS_NAME, "--object-path", MANAGER_PATH, "--method", MANAGER_IFACE ".Refresh",
+                               NULL };
+        g_auto(GStrv) env = harness_client_environ(h);
+        g_autoptr(GError) error = NULL;
+        Caller c;
+
+        if (!g_spawn_async_with_pipes(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
+                                      G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &c.pid, NULL, NULL, &c.err_fd, &error))
+                g_error("Cannot run gdbus: %s", error->message);
+        return c;
+}
+
+/* Its exit status once it is answered (gdbus gives up by itself after
+ * 25 s: a daemon that never answers shows as "Timeout was reached"). */
+static int caller_finish(Caller *c, char **err) {
+        g_autoptr(GIOChannel) ch = g_io_channel_unix_new(c->err_fd);
+        int status = 0;
+
+        g_io_channel_set_close_on_unref(ch, TRUE);
+        g_assert_cmpint(g_io_channel_read_to_end(ch, err, NULL, NULL), ==, G_IO_STATUS_NORMAL);
+        g_assert_cmpint(waitpid(c->pid, &status, 0), ==, c->pid);
+        g_spawn_close_pid(c->pid);
+        g_assert_true(WIFEXITED(status));
+        return WEXITSTATUS(status);
+}
+
+static gboolean daemon_asleep(gpointer p) {
+        return harness_daemon_idle(p);
+}
+
+/* How many rescans ran, once the daemon has handled every message sent to
+ * it so far (a Ping after them) and gone to sleep (its batch, where a
+ * Refresh runs, comes before it sleeps). */
+static unsigned rescans_settled(Harness *h, Recorder *rec) {
+        recorder_sync(rec);
+        g_assert_true(harness_wait_until(daemon_asleep, h, 30000));
+        recorder_sync(rec);
+        return recorder_count_manager_property(rec, "LastRefresh");
+}
+
+/* Root is served while polkit decides for someone else. */
+static void assert_root_served(Harness *h) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) found = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "FindDevice",
+                                                 g_variant_new("(s)", "3b:00.2"), &error);
+        g_autoptr(GVariant) refreshed = NULL;
+
+        g_assert_no_error(error);
+        refreshed = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "Refresh", NULL, &error);
+        g_assert_no_error(error);
+}
+
+static Harness *start_with_call_timeout(const char *timeout) {
+        Harness *h = harness_new();
+
+        if (getuid() != 0) {
+                harness_free(h);
+                return NULL;
+        }
+        sim_build_demo_host(h->sim);
+        /* sd-bus's timeout for the daemon's own calls (polkit's), 25 s
+         * unless this says otherwise. */
+        if (timeout)
+                g_setenv("SYSTEMD_BUS_TIMEOUT", timeout, TRUE);
+        harness_start_daemon(h, NULL);
+        g_unsetenv("SYSTEMD_BUS_TIMEOUT");
+        return h;
+}
+
+/* polkit dies while it decides: the caller is denied at once (the bus
+ * answers for the dead), nothing runs for it, root is served throughout;
+ * while polkit is gone callers get a clean denial, and once it is back
+ * they are authorized again. */
+static void test_polkit_killed_mid_check(void) {
+        START_OR_SKIP(h);
+        g_autoptr(Recorder) rec = recorder_new(h);
+        g_autofree char *err = NULL, *err2 = NULL, *err3 = NULL;
+        g_autoptr(GVariant) r = NULL;
+        GPid polkit = start_polkit(h, "polkitd");
+        Caller caller;
+        int status;
+
+        allow_refresh(h, TRUE);
+        r = mock_call(h, "SimulateHang", g_variant_new("(b)", TRUE));
+        caller = spawn_refresh_as_nobody(h);
+        g_assert_true(harness_wait_until(polkit_has_hanging_calls, h, 10000));
+        assert_root_served(h);
+        g_assert_cmpuint(rescans_settled(h, rec), ==, 1);
+
+        g_assert_cmpint(kill(polkit, SIGKILL), ==, 0);
+        g_assert_cmpint(waitpid(polkit, &status, 0), ==, polkit);
+        g_spawn_close_pid(polkit);
+        g_assert_cmpint(caller_finish(&caller, &err), !=, 0);
+        g_test_message("killed mid-check: %s", err);
+        g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
+        g_assert_nonnull(strstr(err, "polkit could not be reached"));
+        g_assert_cmpuint(rescans_settled(h, rec), ==, 1);
+
+        /* polkit gone: a clean denial, root still served. */
+        g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err2), !=, 0);
+        g_assert_nonnull(strstr(err2, "org.freedesktop.DBus.Error.AccessDenied"));
+        assert_root_served(h);
+        g_assert_cmpuint(rescans_settled(h, rec), ==, 2);
+
+        /* polkit back: authorized again. */
+        polkit = start_polkit(h, "polkitd");
+        allow_refresh(h, TRUE);
+        g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err3), ==, 0);
+        g_assert_cmpuint(rescans_settled(h, rec), ==, 3);
+        stop_polkit(polkit);
+}
+
+/* polkit answers yes, but after the daemon's call timeout: the caller was
+ * denied at the timeout, the late yes runs nothing, root is served
+ * meanwhile, and the next check is answered normally. */
+static void test_polkit_answers_too_late(void) {
+        g_autoptr(Harness) h = start_with_call_timeout("3s");
+        g_autoptr(Recorder) rec = NULL;
+        g_autofree char *err = NULL, *err2 = NULL;
+        g_autoptr(GVariant) r = NULL, r2 = NULL, r3 = NULL;
+        Caller caller;
+        GPid polkit;
+
+        if (!h) {
+                g_test_skip("needs root to run callers as another user (setpriv)");
+                return;
+        }
+        rec = recorder_new(h);
+        polkit = start_polkit(h, "polkitd");
+        allow_refresh(h, TRUE);
+        r = mock_call(h, "SimulateHang", g_variant_new("(b)", TRUE));
+        caller = spawn_refresh_as_nobody(h);
+        g_assert_true(harness_wait_until(polkit_has_hanging_calls, h, 10000));
+        assert_root_served(h);
+
+        /* Denied when the daemon's call times out, not when gdbus's would. */
+        g_assert_cmpint(caller_finish(&caller, &err), !=, 0);
+        g_test_message("polkit too late: %s", err);
+        g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
+        g_assert_nonnull(strstr(err, "polkit could not be reached"));
+
+        /* The late yes. */
+        r2 = mock_call(h, "ReleaseHangingCalls", NULL);
+        g_assert_cmpuint(rescans_settled(h, rec), ==, 1);
+
+        /* polkit prompt again: authorized. */
+        r3 = mock_call(h, "SimulateHang", g_variant_new("(b)", FALSE));
+        g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err2), ==, 0);
+        g_assert_cmpuint(rescans_settled(h, rec), ==, 2);
+        stop_polkit(polkit);
+}
+
+/* polkit takes its time, within the timeout: everyone else is served
+ * meanwhile, and its late verdict counts: no runs nothing, yes runs the
+ * Refresh. */
+static void test_polkit_slow_verdicts(void) {
+        START_OR_SKIP(h);
+        g_autoptr(Recorder) rec = recorder_new(h);
+        GPid polkit = start_polkit(h, "polkitd");
+
+        for (int allow = 0; allow <= 1; allow++) {
+                g_autofree char *err = NULL;
+                g_autoptr(GVariant) r = NULL, r2 = NULL;
+                Caller caller;
+                int rc;
+
+                allow_refresh(h, allow);
+                r = mock_call(h, "SimulateHang", g_variant_new("(b)", TRUE));
+                caller = spawn_refresh_as_nobody(h);
+                g_assert_true(harness_wait_until(polkit_has_hanging_calls, h, 10000));
+                assert_root_served(h);
+                g_assert_cmpuint(rescans_settled(h, rec), ==, (unsigned) (1 + allow));
+                r2 = mock_call(h, "ReleaseHangingCalls", NULL);
+                rc = caller_finish(&caller, &err);
+                if (allow)
+                        g_assert_cmpint(rc, ==, 0);
+                else {
+                        g_assert_cmpint(rc, !=, 0);
+                        g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
+                }
+                g_assert_cmpuint(rescans_settled(h, rec), ==, (unsigned) (1 + 2 * allow));
+                g_clear_pointer(&r, g_variant_unref);
+                r = mock_call(h, "SimulateHang", g_variant_new("(b)", FALSE));
+        }
+        stop_polkit(polkit);
+}
+
 /* The real polkitd, with the project's action installed: a non-root caller
  * without an agent is challenged (auth_admin), never let through. */
 static void test_real_polkitd(void) {
@@ -366,6 +564,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/polkit/hangs-caller-leaves", test_polkit_hangs_caller_leaves);
         g_test_add_func("/polkit/root-bypass", test_root_bypass);
         g_test_add_func("/polkit/refresh-flood-coalesced", test_refresh_flood_coalesced);
+        g_test_add_func("/polkit/killed-mid-check", test_polkit_killed_mid_check);
+        g_test_add_func("/polkit/answers-too-late", test_polkit_answers_too_late);
+        g_test_add_func("/polkit/slow-verdicts", test_polkit_slow_verdicts);
         g_test_add_func("/polkit/real-polkitd", test_real_polkitd);
         g_test_add_func("/policy/non-root", test_bus_policy);
         return g_test_run();
