@@ -19,6 +19,7 @@
  * of make check). Each result ends in a "BENCH-RESULT key=value ..." line.
  */
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,16 +71,38 @@ typedef struct RawMonitor {
         gint64 last_ns;
 } RawMonitor;
 
+/* umockdev names a process's emulated uevent socket <testbed>/event<fd>, so
+ * ours must not have an fd number the daemon (another process on the same
+ * testbed) may use for its own: both would bind the same path. Open the
+ * monitor above RAW_MONITOR_MIN_FD by filling the numbers below for a moment. */
+#define RAW_MONITOR_MIN_FD 200
+
+static struct udev_monitor *raw_monitor_open(struct udev *udev) {
+        g_autoptr(GArray) fillers = g_array_new(FALSE, FALSE, sizeof(int));
+        struct udev_monitor *mon;
+        int fd;
+
+        /* eventfds: umockdev tracks files it opens, up to a limit. */
+        while ((fd = eventfd(0, EFD_CLOEXEC)) >= 0 && fd < RAW_MONITOR_MIN_FD)
+                g_array_append_val(fillers, fd);
+        if (fd >= 0)
+                (void) close(fd);
+        /* The daemon's --uevent-source=auto rule. */
+        mon = udev_monitor_new_from_netlink(udev, access("/run/udev/control", F_OK) >= 0 ? "udev" : "kernel");
+        if (!mon || udev_monitor_get_fd(mon) < RAW_MONITOR_MIN_FD ||
+            udev_monitor_filter_add_match_subsystem_devtype(mon, "net", NULL) < 0 ||
+            udev_monitor_enable_receiving(mon) < 0)
+                g_error("bench: cannot set up the raw udev monitor");
+        for (guint i = 0; i < fillers->len; i++)
+                (void) close(g_array_index(fillers, int, i));
+        return mon;
+}
+
 static gpointer raw_monitor_thread(gpointer userdata) {
         RawMonitor *raw = userdata;
         struct udev *udev = udev_new();
-        /* The daemon's --uevent-source=auto rule. */
-        struct udev_monitor *mon = udev_monitor_new_from_netlink(
-                udev, access("/run/udev/control", F_OK) >= 0 ? "udev" : "kernel");
+        struct udev_monitor *mon = raw_monitor_open(udev);
 
-        if (!mon || udev_monitor_filter_add_match_subsystem_devtype(mon, "net", NULL) < 0 ||
-            udev_monitor_enable_receiving(mon) < 0)
-                g_error("bench: cannot set up the raw udev monitor");
         g_mutex_lock(&raw->lock);
         raw->ready = TRUE;
         g_cond_broadcast(&raw->cond);
