@@ -86,6 +86,7 @@ typedef struct Manager {
         size_t n_starting_peers;
         sd_event_source *peer_starter;
         uint64_t peer_serial;       /* for the unique names Hello hands out */
+        bool accept_failing;        /* out of descriptors, said so once */
 } Manager;
 
 int manager_new(Manager **ret);

@@ -16,6 +16,9 @@
 
 /* Unsent messages a peer may have before it is dropped as stalled. */
 #define PEER_QUEUE_MAX 4096
+/* New connections accepted per interval, at most. */
+#define PRIVATE_SOCKET_ACCEPT_INTERVAL_USEC (1000 * 1000ULL)
+#define PRIVATE_SOCKET_ACCEPT_BURST 64
 
 /* The peers, those still starting, and those to free: small unordered
  * arrays of connections (the list does not own the reference). */
@@ -217,10 +220,17 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
 
         cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd < 0) {
-                if (errno != EAGAIN && errno != EINTR)
-                        log_warning_errno(errno, "Failed to accept a private socket connection: %m");
+                bool exhausted = errno == EMFILE || errno == ENFILE;
+
+                /* Out of descriptors the socket stays readable: the rate
+                 * limit keeps us from spinning, and it is said once. */
+                if (errno != EAGAIN && errno != EINTR && !(exhausted && m->accept_failing))
+                        log_warning_errno(errno, "Failed to accept a private socket connection: %m%s",
+                                          exhausted ? " (quiet until one is accepted again)" : "");
+                m->accept_failing = exhausted;
                 return 0;
         }
+        m->accept_failing = false;
         r = add_peer(m, cfd);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up a private socket connection: %m");
@@ -267,6 +277,13 @@ int private_socket_start(Manager *m, const char *path) {
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the private socket: %m");
         fd = -EBADF; /* the event source owns it now */
+        /* At most 64 accepts a second: when a user holds more connections
+         * than we may have descriptors, accept() fails on a socket that
+         * stays readable, and the loop would spin. */
+        r = sd_event_source_set_ratelimit(m->private_listener, PRIVATE_SOCKET_ACCEPT_INTERVAL_USEC,
+                                          PRIVATE_SOCKET_ACCEPT_BURST);
+        if (r < 0)
+                return log_error_errno(r, "Failed to rate limit the private socket: %m");
         r = sd_event_add_defer(m->event, &m->peer_reaper, on_reap, m);
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_OFF);

@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -894,6 +896,113 @@ static void test_refresh_flood(void) {
         assert_answers(h->conn);
 }
 
+/* ------------------------------------------------------------------ */
+/* Out of descriptors                                                  */
+
+#define NOFILE_LIMIT 64
+#define HOGS 80
+
+/* The daemon's CPU time so far (utime + stime), in clock ticks. */
+static guint64 daemon_cpu_ticks(Harness *h) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int) h->daemon_pid);
+        g_autofree char *stat = NULL;
+        g_auto(GStrv) fields = NULL;
+
+        g_assert_true(g_file_get_contents(path, &stat, NULL, NULL));
+        /* After "pid (comm) ": state is field 3, utime 14, stime 15. */
+        fields = g_strsplit(strrchr(stat, ')') + 2, " ", -1);
+        g_assert_cmpuint(g_strv_length(fields), >, 13);
+        return g_ascii_strtoull(fields[11], NULL, 10) + g_ascii_strtoull(fields[12], NULL, 10);
+}
+
+typedef struct {
+        GDBusConnection *conn;
+        gboolean done;
+} PeerWait;
+
+static void on_peer_connected(GObject *source, GAsyncResult *res, gpointer userdata) {
+        PeerWait *w = userdata;
+
+        w->conn = g_dbus_connection_new_for_address_finish(res, NULL);
+        w->done = TRUE;
+}
+
+static gboolean peer_connected(gpointer p) {
+        return ((PeerWait *) p)->done;
+}
+
+/* A new peer is served, or NULL if it was not within the wait. */
+static GDBusConnection *try_connect_peer(Harness *h) {
+        g_autofree char *address = socket_address(h);
+        PeerWait w = { NULL, FALSE };
+
+        g_dbus_connection_new_for_address(address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL,
+                                          on_peer_connected, &w);
+        if (!harness_wait_until(peer_connected, &w, WAIT_MS))
+                g_error("a new private socket peer was not served");
+        return w.conn;
+}
+
+/* Anyone may connect to the private socket: a user who holds more
+ * connections than the daemon may have descriptors leaves accept()
+ * failing on a socket that stays readable. The daemon must not spin on it
+ * (nor flood the log), must serve its bus and its peers meanwhile, and
+ * must accept again once the hog lets go. */
+static void test_out_of_descriptors(void) {
+        g_autoptr(Harness) h = harness_new();
+        g_autoptr(GDBusConnection) peer = NULL, later = NULL;
+        struct rlimit old, low;
+        int hogs[HOGS];
+        unsigned fds;
+        guint64 ticks;
+        gint64 started;
+        double cpu;
+
+        sim_build_demo_host(h->sim);
+        g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &old), ==, 0);
+        low = old;
+        low.rlim_cur = NOFILE_LIMIT;
+        /* The daemon inherits it. */
+        g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &low), ==, 0);
+        harness_start_daemon(h, NULL);
+        g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &old), ==, 0);
+        peer = connect_peer(h);
+        assert_answers(peer);
+        fds = harness_daemon_fd_count(h);
+
+        for (guint i = 0; i < HOGS; i++) {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+                g_strlcpy(sa.sun_path, h->private_socket, sizeof(sa.sun_path));
+                hogs[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                g_assert_cmpint(hogs[i], >=, 0);
+                /* The backlog takes them all, accepted or not. */
+                g_assert_cmpint(connect(hogs[i], (struct sockaddr *) &sa, sizeof(sa)), ==, 0);
+        }
+        /* Until the daemon has taken what it could, and some are left. */
+        assert_answers(h->conn);
+        assert_answers(peer);
+
+        ticks = daemon_cpu_ticks(h);
+        started = g_get_monotonic_time();
+        while (g_get_monotonic_time() - started < 2 * G_USEC_PER_SEC) {
+                assert_answers(h->conn);
+                assert_answers(peer);
+                g_usleep(250 * 1000);
+        }
+        cpu = (double) (daemon_cpu_ticks(h) - ticks) / sysconf(_SC_CLK_TCK) /
+              ((g_get_monotonic_time() - started) / 1e6);
+        g_test_message("out of descriptors: %u held, the daemon at %.0f%% of a CPU", HOGS, cpu * 100);
+        g_assert_cmpfloat(cpu, <, 0.3);
+
+        for (guint i = 0; i < HOGS; i++)
+                close(hogs[i]);
+        assert_fds_back(h, fds);
+        later = try_connect_peer(h);
+        assert_answers(later);
+        assert_answers(peer);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/abuse/bad-calls", test_bad_calls);
@@ -901,5 +1010,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/abuse/many-clients", test_many_clients);
         g_test_add_func("/abuse/stalled-subscribers", test_stalled_subscribers);
         g_test_add_func("/abuse/refresh-flood", test_refresh_flood);
+        g_test_add_func("/abuse/out-of-descriptors", test_out_of_descriptors);
         return g_test_run();
 }
