@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -239,6 +240,58 @@ gboolean harness_daemon_idle(Harness *h) {
         end = strrchr(stat, ')');
         g_assert_nonnull(end);
         return end[1] == ' ' && end[2] == 'S';
+}
+
+/* Whether any of the daemon's timerfds (sd-event's timers) is armed. */
+static gboolean daemon_timer_armed(Harness *h) {
+        g_autofree char *dir = g_strdup_printf("/proc/%d/fdinfo", (int) h->daemon_pid);
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+
+        g_assert_nonnull(d);
+        while ((name = g_dir_read_name(d))) {
+                g_autofree char *path = g_build_filename(dir, name, NULL);
+                g_autofree char *info = NULL;
+                const char *value;
+
+                if (!g_file_get_contents(path, &info, NULL, NULL))
+                        continue;
+                value = strstr(info, "\nit_value: ");
+                if (value && !g_str_has_prefix(value, "\nit_value: (0, 0)"))
+                        return TRUE;
+        }
+        return FALSE;
+}
+
+gboolean harness_daemon_quiescent(Harness *h) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/syscall", (int) h->daemon_pid);
+        g_autofree char *text = NULL;
+        g_auto(GStrv) f = NULL;
+        long nr;
+
+        g_assert_cmpint(h->daemon_pid, >, 0);
+        /* Asleep first: woken for events that came (or stopped and
+         * continued), it is runnable while still "in" epoll_wait(). */
+        if (!harness_daemon_idle(h))
+                return FALSE;
+        /* "running", or "nr arg1 ... arg6 sp pc" while in a system call. */
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                return FALSE;
+        f = g_strsplit(g_strstrip(text), " ", -1);
+        if (g_strv_length(f) < 5)
+                return FALSE;
+        nr = strtol(f[0], NULL, 10);
+        /* sd-event waits with epoll_wait(..., -1) when nothing is pending;
+         * its timers are timerfds, armed while one is due. */
+#ifdef SYS_epoll_wait
+        if (nr != SYS_epoll_wait && nr != SYS_epoll_pwait)
+#else
+        if (nr != SYS_epoll_pwait)
+#endif
+                return FALSE;
+        if (!g_str_equal(f[4], "0xffffffffffffffff") && !g_str_equal(f[4], "0xffffffff"))
+                return FALSE;
+        return !daemon_timer_armed(h);
 }
 
 unsigned harness_daemon_fd_count(Harness *h) {

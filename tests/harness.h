@@ -89,6 +89,11 @@ unsigned recorder_count_manager_property(Recorder *r, const char *prop);
  * for its sources with nothing pending, as its deferred work runs before it
  * sleeps. */
 gboolean harness_daemon_idle(Harness *h);
+/* Quiescent: asleep in epoll_wait() with nothing pending and none of its
+ * timers (timerfds) armed, so with nothing scheduled at all: no devices
+ * held until their uevents pause, no EventsProcessed announcement due, no
+ * call to polkit waiting. */
+gboolean harness_daemon_quiescent(Harness *h);
 /* How many file descriptors it has open. */
 unsigned harness_daemon_fd_count(Harness *h);
 /* Its resident memory (VmRSS), in KiB. */
