@@ -426,6 +426,15 @@ static void process_dirty(Manager *m) {
                                                           device_table_get(m->table, e->address), &rd->fresh);
                 if (r < 0)
                         log_warning_errno(r, "Failed to read %s: %m", e->address);
+                if (!rd->fresh && !e->removed) {
+                        /* Gone on a re-read, before its own remove (the kernel
+                         * takes a VF's links away first): by then nothing
+                         * says whose VF it was, and its PF still lists it. */
+                        const Device *cur = device_table_get(m->table, e->address);
+
+                        if (cur && cur->role == DEVICE_ROLE_VF)
+                                manager_mark_dirty(m, cur->pf_address, NULL, false);
+                }
                 if (rd->fresh)
                         for (char **name = e->removed_netdevs; name && *name; name++)
                                 forget_removed_netdev(rd->fresh, *name);

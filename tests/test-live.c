@@ -4,7 +4,9 @@
  * simulator in the kernel's event order, checked through GDBus for the final
  * properties, the signals seen, and a table equal to a fresh start's.
  */
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -338,6 +340,29 @@ static void test_autoprobe_write(void) {
         assert_matches_fresh_start(h);
 }
 
+/* The kernel takes a VF's virtfnN and physfn links away before its unbind
+ * and remove uevents; a batch that runs in between reads the VF as gone.
+ * Its PF must follow, with no sriov_numvfs write to say so (a PF driver
+ * that disables its VFs writes none). */
+static void test_vf_gone_before_its_remove(void) {
+        g_autoptr(Harness) h = start_demo();
+        const char *vf = "0000:3b:00.3";
+        g_autofree char *virtfn = g_strconcat(sim_root(h->sim), sim_syspath(h->sim, CX6_PF), "/virtfn1", NULL);
+        g_autofree char *physfn = g_strconcat(sim_root(h->sim), sim_syspath(h->sim, vf), "/physfn", NULL);
+        const char *left[] = { "/org/sriov/Monitor1/Device/pci_0000_3b_00_2", "/org/sriov/Monitor1/Device/pci_0000_3b_00_4",
+                               "/org/sriov/Monitor1/Device/pci_0000_3b_00_5" };
+
+        g_assert_cmpint(unlink(virtfn), ==, 0);
+        g_assert_cmpint(unlink(physfn), ==, 0);
+        sim_send_uevent(h->sim, vf, "unbind");
+        wait_object(h, vf, FALSE);
+        /* Its remove comes once the daemon no longer knows whose VF it was. */
+        sim_send_raw_uevent(h->sim, "remove", sim_syspath(h->sim, vf) + strlen("/sys"), "pci", NULL);
+        wait_prop(h, CX6_PF, PF_IFACE, "NumVFs", g_variant_new_uint32(3));
+        wait_prop(h, CX6_PF, PF_IFACE, "VirtualFunctions", g_variant_new_objv(left, G_N_ELEMENTS(left)));
+        assert_matches_fresh_start(h);
+}
+
 /* Records every property of an object's a{sa{sv}} as "path iface prop". */
 static void remember_properties(GHashTable *last, const char *path, GVariant *ifmap) {
         GVariantIter ifaces, props;
@@ -482,6 +507,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/live/netdev-rename", test_netdev_rename);
         g_test_add_func("/live/pf-removal-and-readd", test_pf_removal_and_readd);
         g_test_add_func("/live/autoprobe-write", test_autoprobe_write);
+        g_test_add_func("/live/vf-gone-before-its-remove", test_vf_gone_before_its_remove);
         g_test_add_func("/live/burst", test_burst);
         g_test_add_func("/live/watch-readded-after-replace", test_watch_readded_after_replace);
         g_test_add_func("/live/udev-source-and-counter", test_udev_source_and_counter);
