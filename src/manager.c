@@ -242,6 +242,12 @@ static int manager_apply_device(Manager *m, const char *address, Device *fresh, 
                 }
                 return 1;
         }
+        /* A PF removed and back within one batch reads as unchanged, but its
+         * attribute files are new: the watches on the old ones ended
+         * (IN_IGNORED), maybe while they were gone. Watch them again (the
+         * same inode gives the same watch). */
+        if (fresh->role == DEVICE_ROLE_PF)
+                inotify_watch_pf(m, fresh);
         changed = device_diff(old, fresh);
         if (changed) {
                 bus_emit_device_changed(m, fresh, changed);

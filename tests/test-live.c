@@ -363,6 +363,71 @@ static void test_vf_gone_before_its_remove(void) {
         assert_matches_fresh_start(h);
 }
 
+static gboolean daemon_quiescent(gpointer h) {
+        return harness_daemon_quiescent(h);
+}
+
+typedef struct {
+        GDBusConnection *peer;
+        guint64 want;
+} CountWait;
+
+static gboolean peer_counted(gpointer p) {
+        CountWait *w = p;
+        g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+                w->peer, NULL, MANAGER_PATH, "org.freedesktop.DBus.Properties", "Get",
+                g_variant_new("(ss)", MANAGER_IFACE, "EventsProcessed"), NULL, G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL,
+                NULL);
+        g_autoptr(GVariant) v = NULL;
+
+        if (!r)
+                return FALSE;
+        g_variant_get(r, "(v)", &v);
+        return g_variant_get_uint64(v) >= w->want;
+}
+
+/* A PF hot-removed and back before the daemon's next batch: one reading
+ * says it is still there. Its attribute files are new ones, and the
+ * watches on the old ones ended (IN_IGNORED) while they were gone: the new
+ * ones must be watched, or a user's write goes unseen. The batch waits
+ * while inotify events are pending: thousands of writes to another PF
+ * hold it back, and the daemon is stopped while the PF comes back. */
+static void test_pf_back_within_a_batch(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autofree char *address = g_strconcat("unix:path=", h->private_socket, NULL);
+        g_autoptr(GDBusConnection) peer = g_dbus_connection_new_for_address_sync(
+                address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, NULL);
+        g_autoptr(GVariant) count = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "EventsProcessed");
+        /* The removal's uevents (net remove, unbind, remove), and the first
+         * read of inotify events: 16, the IN_IGNORED of both files first. */
+        CountWait w = { peer, g_variant_get_uint64(count) + 3 + 16 };
+        gint64 started = g_get_monotonic_time();
+
+        g_assert_nonnull(peer);
+        g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
+        sim_remove_pf(h->sim, BNXT_PF);
+        /* Alternating between two files, so that inotify merges none; 14,000
+         * events, below the default queue limit of 16,384. */
+        for (int i = 0; i < 7000; i++) {
+                sim_write_autoprobe(h->sim, CX6_PF, i % 2);
+                sim_write_attribute(h->sim, CX6_PF, "sriov_numvfs", "4");
+        }
+        g_assert_cmpint(kill(h->daemon_pid, SIGCONT), ==, 0);
+        /* The IN_IGNORED are handled while the files are gone; stopped
+         * again while the writes still hold the batch, the PF comes back. */
+        while (!peer_counted(&w))
+                g_assert_cmpint(g_get_monotonic_time() - started, <, WAIT_MS * 1000LL);
+        g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
+        sim_readd_pf(h->sim, BNXT_PF, 0, SIM_VF_NET);
+        g_assert_cmpint(kill(h->daemon_pid, SIGCONT), ==, 0);
+
+        /* Everything handled, the batch included: only a watch sees the write. */
+        g_assert_true(harness_wait_until(daemon_quiescent, h, WAIT_MS));
+        sim_write_autoprobe(h->sim, BNXT_PF, false);
+        wait_prop(h, BNXT_PF, PF_IFACE, "DriversAutoprobe", g_variant_new_boolean(FALSE));
+        assert_matches_fresh_start(h);
+}
+
 /* Records every property of an object's a{sa{sv}} as "path iface prop". */
 static void remember_properties(GHashTable *last, const char *path, GVariant *ifmap) {
         GVariantIter ifaces, props;
@@ -508,6 +573,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/live/pf-removal-and-readd", test_pf_removal_and_readd);
         g_test_add_func("/live/autoprobe-write", test_autoprobe_write);
         g_test_add_func("/live/vf-gone-before-its-remove", test_vf_gone_before_its_remove);
+        g_test_add_func("/live/pf-back-within-a-batch", test_pf_back_within_a_batch);
         g_test_add_func("/live/burst", test_burst);
         g_test_add_func("/live/watch-readded-after-replace", test_watch_readded_after_replace);
         g_test_add_func("/live/udev-source-and-counter", test_udev_source_and_counter);
