@@ -155,7 +155,15 @@ static int read_netdevs(Device *d) {
         return 0;
 }
 
+/* 0 is what an unreadable vendor file leaves, 0xffff what a vanished device
+ * reads as: neither says which vendor's name udev has. */
+static bool vendor_id_is_real(uint16_t id) {
+        return id != 0 && id != 0xffff;
+}
+
 static const char *vendor_names_get(const VendorNames *v, uint16_t id) {
+        if (!vendor_id_is_real(id))
+                return NULL;
         for (size_t i = 0; v && i < v->n; i++)
                 if (v->entries[i].id == id)
                         return v->entries[i].name;
@@ -165,7 +173,7 @@ static const char *vendor_names_get(const VendorNames *v, uint16_t id) {
 static void vendor_names_put(VendorNames *v, uint16_t id, const char *name) {
         char *copy;
 
-        if (!v || v->n >= ELEMENTSOF(v->entries))
+        if (!v || v->n >= ELEMENTSOF(v->entries) || !vendor_id_is_real(id))
                 return; /* a host of many vendors just asks udev more often */
         copy = strdup(name);
         if (!copy)

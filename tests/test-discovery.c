@@ -511,6 +511,8 @@ static void test_malformed_sysfs(void) {
         sim_write_attribute(h->sim, "0000:5e:00.0", "sriov_totalvfs", "lots");
         sim_write_attribute(h->sim, "0000:5e:02.0", "numa_node", "99999999999999999999");
         sim_write_attribute(h->sim, "0000:b5:00.0", "sriov_drivers_autoprobe", "\xff\xfe");
+        /* A second unreadable vendor, of another vendor: no name is shared by vendor id 0. */
+        sim_write_attribute(h->sim, "0000:b5:00.0", "vendor", "garbage");
         harness_start_daemon(h, NULL);
 
         g_assert_cmpint(get_i32(h, "0000:3b:00.2", DEVICE_IFACE, "NumaNode"), ==, -1);
@@ -520,6 +522,7 @@ static void test_malformed_sysfs(void) {
         g_assert_cmpuint(g_variant_get_uint16(vendor), ==, 0);
         /* udev's hwdb name does not depend on the vendor file. */
         assert_str_prop(h, "0000:3b:00.3", DEVICE_IFACE, "VendorName", "Mellanox Technologies");
+        assert_str_prop(h, "0000:b5:00.0", DEVICE_IFACE, "VendorName", "Pensando Systems");
         g_assert_cmpuint(get_u32(h, "0000:5e:00.0", PF_IFACE, "TotalVFs"), ==, 0);
         g_assert_cmpuint(get_u32(h, "0000:5e:00.0", PF_IFACE, "NumVFs"), ==, 2);
         g_assert_cmpint(get_i32(h, "0000:5e:02.0", DEVICE_IFACE, "NumaNode"), ==, -1);
