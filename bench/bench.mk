@@ -10,6 +10,7 @@
 #   BENCH_CALLS            Properties.Get and Peer.Ping calls, each (default 10000)
 #   BENCH_IDLE             seconds the idle daemon is watched (default 10)
 #   BENCH_CURVE            host sizes of the start-up/RSS curve (default "16 256 1024 2048")
+#   BENCH_TMPDIR           where the testbeds go (default /dev/shm: in memory, like sysfs)
 #   BENCH_VALGRIND         the valgrind to run the daemon under (default valgrind)
 EXTRA_DIST += bench/bench.mk bench/run-bench.sh BENCHMARKS.md
 
@@ -20,6 +21,7 @@ BENCH_RUNS = 5
 BENCH_CALLS = 10000
 BENCH_IDLE = 10
 BENCH_CURVE = 16 256 1024 2048
+BENCH_TMPDIR =
 BENCH_VALGRIND = valgrind
 
 if ENABLE_TESTS
@@ -52,7 +54,7 @@ bench: sriov-monitord bench/bench-events bench/bench-scale bench/sysfs-floor
 	BENCH_EVENTS='$(BENCH_EVENTS)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
 	BENCH_CALLGRIND_EVENTS='$(BENCH_CALLGRIND_EVENTS)' VALGRIND='$(BENCH_VALGRIND)' \
 	BENCH_RUNS='$(BENCH_RUNS)' BENCH_CALLS='$(BENCH_CALLS)' BENCH_IDLE='$(BENCH_IDLE)' \
-	BENCH_CURVE='$(BENCH_CURVE)' \
+	BENCH_CURVE='$(BENCH_CURVE)' BENCH_TMPDIR='$(BENCH_TMPDIR)' \
 	$(SHELL) $(srcdir)/bench/run-bench.sh
 else
 bench:

@@ -8,7 +8,7 @@
 #   SRIOV_MONITORD, TEST_BUS_CONFIG, DBUS_DAEMON, ...  (as for make check)
 #   UMOCKDEV_WRAPPER, BENCH_PROGRAM (bench-events), BENCH_SCALE, BENCH_FLOOR,
 #   BENCH_OUT_DIR, BENCH_MD, BENCH_EVENTS, BENCH_ROUNDS, BENCH_CALLGRIND_EVENTS,
-#   BENCH_RUNS, BENCH_CALLS, BENCH_IDLE, BENCH_CURVE, VALGRIND
+#   BENCH_RUNS, BENCH_CALLS, BENCH_IDLE, BENCH_CURVE, BENCH_TMPDIR, VALGRIND
 set -eu
 
 : "${BENCH_PROGRAM:?run this through make bench}"
@@ -33,6 +33,17 @@ for tool in "$VALGRIND" strace timeout; do
                 exit 1
         fi
 done
+
+# The testbeds in memory, like the real sysfs: on this VM /tmp is a virtual
+# disk, whose writeback stalls put milliseconds into the tails of the
+# simulator, the floors and the daemon alike.
+if [ -z "${BENCH_TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+        BENCH_TMPDIR=/dev/shm
+fi
+if [ -n "${BENCH_TMPDIR:-}" ]; then
+        TMPDIR=$BENCH_TMPDIR
+        export TMPDIR
+fi
 
 cg_dir=$BENCH_OUT_DIR/callgrind
 mkdir -p "$cg_dir"
@@ -181,7 +192,7 @@ block=$(cat <<EOF
 $BEGIN_MARK
 Last run: $started, HEAD $head (plus any uncommitted changes); it took $(( $(date +%s) - t_start )) s.
 
-Machine: $ncpu CPUs ($cpu), $mem${virt:+, virtualised: $virt}, kernel $kernel${os:+, $os}; load average $load when the run started; $vg_version.
+Machine: $ncpu CPUs ($cpu), $mem${virt:+, systemd-detect-virt: $virt}, kernel $kernel${os:+, $os}; load average $load when the run started; $vg_version; testbeds in ${TMPDIR:-/tmp} ($(stat -f -c %T "${TMPDIR:-/tmp}" 2>/dev/null || echo '?')).
 
 Command: \`make bench\` (BENCH_EVENTS=$BENCH_EVENTS BENCH_ROUNDS=$BENCH_ROUNDS BENCH_CALLGRIND_EVENTS=$BENCH_CALLGRIND_EVENTS BENCH_RUNS=$BENCH_RUNS BENCH_CALLS=$BENCH_CALLS BENCH_IDLE=$BENCH_IDLE BENCH_CURVE="$BENCH_CURVE"), which runs, under umockdev-wrapper with make check's environment:
 
