@@ -108,6 +108,21 @@ void harness_free(Harness *h) {
         g_free(h);
 }
 
+char *harness_socket_address(Harness *h) {
+        return g_strconcat("unix:path=", h->private_socket, NULL);
+}
+
+GDBusConnection *harness_connect_peer(Harness *h) {
+        g_autofree char *address = harness_socket_address(h);
+        g_autoptr(GError) error = NULL;
+        GDBusConnection *c = g_dbus_connection_new_for_address_sync(
+                address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+
+        g_assert_no_error(error);
+        g_dbus_connection_set_exit_on_close(c, FALSE);
+        return c;
+}
+
 gboolean harness_name_has_owner(Harness *h, const char *name) {
         g_autoptr(GVariant) r = g_dbus_connection_call_sync(
                 h->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",

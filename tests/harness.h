@@ -42,6 +42,11 @@ void harness_stop_daemon(Harness *h);
 
 gboolean harness_name_has_owner(Harness *h, const char *name);
 
+/* "unix:path=..." of the daemon's private socket. */
+char *harness_socket_address(Harness *h);
+/* A peer-to-peer connection to the private socket; asserts it is made. */
+GDBusConnection *harness_connect_peer(Harness *h);
+
 /* Environment for a client process: the private bus as system bus, no umockdev. */
 char **harness_client_environ(Harness *h);
 /* Runs a client to completion; returns its exit status, stdout and stderr. */

@@ -35,27 +35,12 @@ static Harness *start_demo(void) {
         return h;
 }
 
-static char *socket_address(Harness *h) {
-        return g_strconcat("unix:path=", h->private_socket, NULL);
-}
-
 static GDBusConnection *connect_bus(Harness *h) {
         g_autoptr(GError) error = NULL;
         GDBusConnection *c = g_dbus_connection_new_for_address_sync(
                 h->bus_address,
                 G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
                 NULL, &error);
-
-        g_assert_no_error(error);
-        g_dbus_connection_set_exit_on_close(c, FALSE);
-        return c;
-}
-
-static GDBusConnection *connect_peer(Harness *h) {
-        g_autofree char *address = socket_address(h);
-        g_autoptr(GError) error = NULL;
-        GDBusConnection *c = g_dbus_connection_new_for_address_sync(
-                address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
 
         g_assert_no_error(error);
         g_dbus_connection_set_exit_on_close(c, FALSE);
@@ -300,7 +285,7 @@ static unsigned try_bad_calls(Harness *h, GDBusConnection *c, gboolean peer) {
 static void test_bad_calls(void) {
         g_autoptr(Harness) h = start_demo();
         g_autoptr(GVariant) before = managed_objects(h->conn), after = NULL;
-        g_autoptr(GDBusConnection) peer = connect_peer(h);
+        g_autoptr(GDBusConnection) peer = harness_connect_peer(h);
         guint64 refreshed = harness_last_refresh(h);
         unsigned fds, n;
 
@@ -428,7 +413,7 @@ static gboolean raw_reaches_eof(GIOStream *s) {
  * or drops it unanswered ("no reply"). Returns which. */
 static char *huge_call(Harness *h, gboolean via_bus, const char *path, const char *iface, const char *method,
                        const char *first, size_t size, int timeout_ms) {
-        g_autoptr(GDBusConnection) c = via_bus ? connect_bus(h) : connect_peer(h);
+        g_autoptr(GDBusConnection) c = via_bus ? connect_bus(h) : harness_connect_peer(h);
         char *big = g_malloc(size + 1);
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) r = NULL;
@@ -482,10 +467,10 @@ static void set_body_length(guchar *blob, guint32 length) {
 
 static void test_huge_messages(void) {
         g_autoptr(Harness) h = start_demo();
-        g_autoptr(GDBusConnection) peer = connect_peer(h);
+        g_autoptr(GDBusConnection) peer = harness_connect_peer(h);
         g_autoptr(GIOStream) liar = NULL, staller = NULL;
         g_autoptr(GDBusMessage) msg = NULL;
-        g_autofree char *address = socket_address(h);
+        g_autofree char *address = harness_socket_address(h);
         g_autofree guchar *blob = NULL;
         g_autoptr(GError) error = NULL;
         guint64 rss_before, rss_after;
@@ -588,7 +573,7 @@ static const char *const client_matches[][2] = {
 };
 
 static void client_connect(Harness *h, Client *cl) {
-        cl->conn = cl->bus ? connect_bus(h) : connect_peer(h);
+        cl->conn = cl->bus ? connect_bus(h) : harness_connect_peer(h);
         for (guint i = 0; i < G_N_ELEMENTS(client_matches); i++) {
                 /* On a bus GDBus sends AddMatch; a peer gets every signal,
                  * but a client may still ask, and the daemon answers. */
@@ -616,7 +601,7 @@ static void die_with_parent(gpointer unused) {
 
 /* gdbus monitor, subscribed to all the daemon sends once it names its owner. */
 static GPid spawn_monitor(Harness *h, gboolean bus) {
-        g_autofree char *address = g_strconcat("unix:path=", h->private_socket, NULL);
+        g_autofree char *address = harness_socket_address(h);
         const char *argv[] = { "stdbuf", "-oL", "gdbus", "monitor", bus ? "--system" : "--address",
                                bus ? "--dest" : address, bus ? BUS_NAME : "--dest", bus ? NULL : BUS_NAME, NULL };
         g_auto(GStrv) env = harness_client_environ(h);
@@ -711,7 +696,7 @@ static void test_many_clients(void) {
 
         /* The first peer makes the daemon set up what every later one
          * shares: count from there. */
-        g_object_unref(connect_peer(h));
+        g_object_unref(harness_connect_peer(h));
         assert_answers(h->conn);
         fds = harness_daemon_fd_count(h);
         rss_before = harness_daemon_rss_kib(h);
@@ -787,13 +772,13 @@ static gboolean counted(gpointer p) {
  * change, and its memory stays small. */
 static void test_stalled_subscribers(void) {
         g_autoptr(Harness) h = start_demo();
-        g_autofree char *address = socket_address(h);
+        g_autofree char *address = harness_socket_address(h);
         g_autoptr(GIOStream) on_bus = NULL, on_socket = NULL;
         guint64 rss_before, rss_max = 0;
         unsigned fds, seen = 0;
         guint sub;
 
-        g_object_unref(connect_peer(h));
+        g_object_unref(harness_connect_peer(h));
         assert_answers(h->conn);
         fds = harness_daemon_fd_count(h);
         rss_before = harness_daemon_rss_kib(h);
@@ -940,7 +925,7 @@ static gboolean peer_connected(gpointer p) {
 
 /* A new peer is served, or NULL if it was not within the wait. */
 static GDBusConnection *try_connect_peer(Harness *h) {
-        g_autofree char *address = socket_address(h);
+        g_autofree char *address = harness_socket_address(h);
         PeerWait w = { NULL, FALSE };
 
         g_dbus_connection_new_for_address(address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL,
@@ -973,7 +958,7 @@ static void test_out_of_descriptors(void) {
         g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &low), ==, 0);
         harness_start_daemon(h, NULL);
         g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &old), ==, 0);
-        peer = connect_peer(h);
+        peer = harness_connect_peer(h);
         assert_answers(peer);
         fds = harness_daemon_fd_count(h);
 

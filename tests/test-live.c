@@ -394,9 +394,7 @@ static gboolean peer_counted(gpointer p) {
  * hold it back, and the daemon is stopped while the PF comes back. */
 static void test_pf_back_within_a_batch(void) {
         g_autoptr(Harness) h = start_demo();
-        g_autofree char *address = g_strconcat("unix:path=", h->private_socket, NULL);
-        g_autoptr(GDBusConnection) peer = g_dbus_connection_new_for_address_sync(
-                address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, NULL);
+        g_autoptr(GDBusConnection) peer = harness_connect_peer(h);
         g_autoptr(GVariant) count = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "EventsProcessed");
         /* The removal's uevents (net remove, unbind, remove), and the first
          * read of inotify events: 16, the IN_IGNORED of both files first. */

@@ -12,21 +12,6 @@
 
 #include "harness.h"
 
-static char *socket_address(Harness *h) {
-        return g_strconcat("unix:path=", h->private_socket, NULL);
-}
-
-static GDBusConnection *connect_peer(Harness *h) {
-        g_autofree char *address = socket_address(h);
-        g_autoptr(GError) error = NULL;
-        GDBusConnection *c = g_dbus_connection_new_for_address_sync(
-                address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
-
-        g_assert_no_error(error);
-        g_dbus_connection_set_exit_on_close(c, FALSE);
-        return c;
-}
-
 static GVariant *peer_call(GDBusConnection *c, const char *path, const char *iface, const char *method,
                            GVariant *params, GError **error) {
         return g_dbus_connection_call_sync(c, NULL, path, iface, method, params, NULL, G_DBUS_CALL_FLAGS_NONE, 10000,
@@ -83,7 +68,7 @@ static Harness *start_demo(void) {
 
 static void test_socket_and_busctl(void) {
         g_autoptr(Harness) h = start_demo();
-        g_autofree char *address = socket_address(h), *addr_arg = g_strconcat("--address=", address, NULL);
+        g_autofree char *address = harness_socket_address(h), *addr_arg = g_strconcat("--address=", address, NULL);
         g_autofree char *out = NULL, *err = NULL;
         const char *busctl = g_getenv("BUSCTL");
         struct stat st;
@@ -114,7 +99,7 @@ static void test_socket_and_busctl(void) {
 /* Refresh on the socket: root yes (SO_PEERCRED), anyone else no. */
 static void test_refresh_root_only(void) {
         g_autoptr(Harness) h = start_demo();
-        g_autofree char *address = socket_address(h), *addr_arg = g_strconcat("--address=", address, NULL);
+        g_autofree char *address = harness_socket_address(h), *addr_arg = g_strconcat("--address=", address, NULL);
         g_autofree char *out = NULL, *err = NULL, *err2 = NULL;
         const char *busctl = g_getenv("BUSCTL");
 
@@ -146,7 +131,7 @@ static void test_several_peers(void) {
                 g_autoptr(GError) error = NULL;
                 g_autoptr(GVariant) objects = NULL, inner = NULL;
 
-                c[i] = connect_peer(h);
+                c[i] = harness_connect_peer(h);
                 peers[i].events = g_ptr_array_new_with_free_func(g_free);
                 subs[i] = subscribe(c[i], &peers[i]);
                 objects = peer_call(c[i], MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
@@ -181,7 +166,7 @@ static void test_stalled_peer_dropped(void) {
         g_autoptr(Harness) h = start_demo();
         g_autofree char *script = g_build_filename(g_getenv("TEST_SRCDIR"), "stalled-peer.py", NULL);
         g_autofree char *out = NULL, *err = NULL;
-        GDBusConnection *healthy = connect_peer(h);
+        GDBusConnection *healthy = harness_connect_peer(h);
         Peer peer = { g_ptr_array_new_with_free_func(g_free) };
         guint sub = subscribe(healthy, &peer);
         SawWait w = { &peer, 1, "interface deleted enp59s0f0v0" };
@@ -211,7 +196,7 @@ static void test_second_instance_keeps_socket(void) {
 
         g_assert_cmpint(harness_run(h, (const char *[]) { g_getenv("SRIOV_MONITORD"), arg, NULL }, &out, &err), ==, 1);
         g_assert_cmpint(stat(h->private_socket, &st), ==, 0);
-        c = connect_peer(h);
+        c = harness_connect_peer(h);
         g_autoptr(GVariant) r = peer_call(c, MANAGER_PATH, MANAGER_IFACE, "FindDevice", g_variant_new("(s)", "3b:00.2"),
                                           &error);
         g_assert_no_error(error);
@@ -245,7 +230,7 @@ static gboolean sender_noted(gpointer p) {
  * it (gdbus monitor --dest). */
 static void test_signals_have_sender(void) {
         g_autoptr(Harness) h = start_demo();
-        GDBusConnection *c = connect_peer(h);
+        GDBusConnection *c = harness_connect_peer(h);
         gint seen = 0;
         guint filter = g_dbus_connection_add_filter(c, note_sender, &seen, NULL);
 
