@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "bench-host.h"
@@ -71,17 +69,6 @@ double bench_percentile(const gint64 *sorted, unsigned n, double q, double scale
                 return 0;
         k = CLAMP(k, 1u, n);
         return sorted[k - 1] / scale;
-}
-
-unsigned long bench_rss_kib(GPid pid) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
-        g_autofree char *text = NULL;
-        const char *line;
-
-        if (!g_file_get_contents(path, &text, NULL, NULL))
-                return 0;
-        line = strstr(text, "\nVmRSS:");
-        return line ? strtoul(line + strlen("\nVmRSS:"), NULL, 10) : 0;
 }
 
 guint64 bench_cpu_ns(GPid pid) {

@@ -26,8 +26,6 @@ int bench_cmp_i64(const void *a, const void *b);
 int bench_cmp_double(const void *a, const void *b);
 /* Nearest rank of sorted samples, in the samples' unit divided by `scale`. */
 double bench_percentile(const gint64 *sorted, unsigned n, double q, double scale);
-/* VmRSS of a process in KiB, from /proc; 0 when unknown. */
-unsigned long bench_rss_kib(GPid pid);
 /* CPU time a process has run, in ns (/proc/PID/schedstat): what a call
  * cost the daemon itself, without the bus and the client. */
 guint64 bench_cpu_ns(GPid pid);

@@ -263,7 +263,7 @@ static void bench_startup(Bench *b) {
                 start_daemon(b);
                 daemon[i] = (name_owned_ns(b) - t0) / 1e6;
                 (void) managed_objects(b, NULL);
-                rss[i] = bench_rss_kib(b->h->daemon_pid);
+                rss[i] = harness_daemon_rss_kib(b->h);
                 harness_stop_daemon(b->h);
         }
         printf("start-up, process start -> bus name owned, median of %d: daemon %.1f ms, floor %.1f ms; "
