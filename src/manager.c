@@ -574,8 +574,7 @@ static void settle_hold(Manager *m) {
 
         if (m->settle_since == 0)
                 m->settle_since = now;
-        m->settle_last = now;
-        deadline = m->settle_last + SETTLE_QUIET_USEC;
+        deadline = now + SETTLE_QUIET_USEC;
         if (deadline > m->settle_since + SETTLE_MAX_USEC)
                 deadline = m->settle_since + SETTLE_MAX_USEC;
         if (!m->settle_timer) {

@@ -62,7 +62,6 @@ typedef struct Manager {
         Hashmap *settling;          /* address -> DirtyDevice */
         sd_event_source *settle_timer;
         uint64_t settle_since;      /* CLOCK_MONOTONIC usec of the first held mark; 0: none held */
-        uint64_t settle_last;       /* ... of the last one */
         const char *resync_reason;  /* non-NULL: the next batch is a full rescan */
 
         uint64_t events_processed_published;
