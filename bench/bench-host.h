@@ -29,3 +29,8 @@ double bench_percentile(const gint64 *sorted, unsigned n, double q, double scale
 /* CPU time a process has run, in ns (/proc/PID/schedstat): what a call
  * cost the daemon itself, without the bus and the client. */
 guint64 bench_cpu_ns(GPid pid);
+
+struct Harness;
+/* `sriov-status ADDRESS` (the real client, SRIOV_STATUS) `runs` times against
+ * the running daemon: the median wall time and the daemon's CPU per run. */
+void bench_one_device(struct Harness *h, const char *address, int runs, double *ret_ms, double *ret_cpu_us);

@@ -11,6 +11,7 @@
  *   --calls=N          N sequential Properties.Get (a VF's Driver) against N
  *                      Peer.Ping, interleaved in blocks of 100.
  *   --managed-objects  GetManagedObjects, median of --runs, per object.
+ *   --one-device       sriov-status VF (FindDevice and GetAll), --runs times.
  *   --idle=S           wake-ups of the idle daemon over S seconds: its context
  *                      switches, then its syscalls under strace.
  *   --refresh          Refresh with nothing changed: its time (median of
@@ -39,6 +40,7 @@ static int opt_runs = 5;
 static gboolean opt_startup;
 static int opt_calls;
 static gboolean opt_managed_objects;
+static gboolean opt_one_device;
 static int opt_idle;
 static gboolean opt_refresh;
 static int opt_burst;
@@ -53,6 +55,7 @@ static const GOptionEntry options[] = {
         { "floor", 0, 0, G_OPTION_ARG_FILENAME, &opt_floor, "The sysfs-floor program", "PATH" },
         { "calls", 0, 0, G_OPTION_ARG_INT, &opt_calls, "Property Get against Peer.Ping, N calls each", "N" },
         { "managed-objects", 0, 0, G_OPTION_ARG_NONE, &opt_managed_objects, "GetManagedObjects time", NULL },
+        { "one-device", 0, 0, G_OPTION_ARG_NONE, &opt_one_device, "sriov-status looking up one VF", NULL },
         { "idle", 0, 0, G_OPTION_ARG_INT, &opt_idle, "Syscalls while idle for S seconds", "S" },
         { "strace", 0, 0, G_OPTION_ARG_FILENAME, &opt_strace, "strace binary (default: strace on PATH)", "PATH" },
         { "refresh", 0, 0, G_OPTION_ARG_NONE, &opt_refresh, "Refresh with nothing changed", NULL },
@@ -354,6 +357,24 @@ static void bench_managed_objects(Bench *b) {
                "us_per_object=%.3f", opt_runs, n, cpu_us, cpu_us / n, wall_ms, wall_ms * 1000 / n);
 }
 
+/* One VF, the first of the first PF, looked up by the shell client. */
+static void bench_lookup(Bench *b) {
+        g_autofree char *pf = bench_pf_address(0), *pf_path = harness_device_path(pf);
+        g_autoptr(GVariant) vfs = NULL, address = NULL;
+        const char *vf0;
+        double ms, cpu_us;
+
+        start_daemon(b);
+        vfs = harness_get(b->h, pf_path, PF_IFACE, "VirtualFunctions");
+        g_variant_get_child(vfs, 0, "&o", &vf0);
+        address = harness_get(b->h, vf0, DEVICE_IFACE, "PciAddress");
+        bench_one_device(b->h, g_variant_get_string(address, NULL), opt_runs, &ms, &cpu_us);
+        harness_stop_daemon(b->h);
+        printf("sriov-status %s (FindDevice + GetAll), %d runs: the daemon's CPU %.0f us per lookup; "
+               "the client's wall time (median) %.1f ms\n", g_variant_get_string(address, NULL), opt_runs, cpu_us, ms);
+        result("one_device", b, "runs=%d cpu_us=%.1f ms=%.2f", opt_runs, cpu_us, ms);
+}
+
 /* ------------------------------------------------------------------ */
 
 /* Voluntary plus involuntary context switches: each wake-up is at least one. */
@@ -554,6 +575,8 @@ int main(int argc, char *argv[]) {
                 bench_calls(&b);
         if (opt_managed_objects)
                 bench_managed_objects(&b);
+        if (opt_one_device)
+                bench_lookup(&b);
         if (opt_idle)
                 bench_idle(&b);
         if (opt_refresh)

@@ -6,7 +6,7 @@
 #   BENCH_EVENTS           latency events per round (default 1000)
 #   BENCH_ROUNDS           latency rounds per size, pooled (default 3)
 #   BENCH_CALLGRIND_EVENTS events per size under callgrind (default 1000)
-#   BENCH_RUNS             start-up runs (median), GetManagedObjects and Refresh calls (default 5)
+#   BENCH_RUNS             start-up runs (median), GetManagedObjects, Refresh and sriov-status DEVICE calls (default 5)
 #   BENCH_CALLS            Properties.Get and Peer.Ping calls, each (default 10000)
 #   BENCH_IDLE             seconds the idle daemon is watched (default 10)
 #   BENCH_CURVE            host sizes of the start-up/RSS curve (default "16 256 1024 2048")
@@ -33,7 +33,7 @@ BENCH_CFLAGS = $(INTEG_CFLAGS) -I$(top_srcdir)/tests
 bench_bench_events_SOURCES = bench/bench-events.c bench/bench-host.c bench/bench-host.h
 bench_bench_events_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_events_LDADD = $(INTEG_LDADD)
-bench_bench_scale_SOURCES = bench/bench-scale.c bench/bench-host.c bench/bench-host.h
+bench_bench_scale_SOURCES = bench/bench-scale.c bench/bench-host.c bench/bench-host.h bench/bench-lookup.c
 bench_bench_scale_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_scale_LDADD = $(INTEG_LDADD)
 # The floor: plain libc, nothing of ours.
@@ -43,7 +43,7 @@ bench_bench_events_LDFLAGS = -Wl,--wrap=umockdev_testbed_uevent
 CLEANFILES += bench/bench-results.txt bench/bench-*.log bench/bench-*.err \
 	bench/callgrind/callgrind.out.* bench/callgrind/sriov-monitord-callgrind.sh
 
-bench: sriov-monitord bench/bench-events bench/bench-scale bench/sysfs-floor
+bench: sriov-monitord sriov-status bench/bench-events bench/bench-scale bench/sysfs-floor
 	$(AM_TESTS_ENVIRONMENT) \
 	UMOCKDEV_WRAPPER='$(UMOCKDEV_WRAPPER)' \
 	BENCH_PROGRAM='$(abs_top_builddir)/bench/bench-events' \

@@ -93,8 +93,8 @@ done
 run "scale-0" "$BENCH_SCALE" --vfs=0 --startup --floor="$BENCH_FLOOR" --runs="$BENCH_RUNS"
 for vfs in $BENCH_CURVE; do
         case $vfs in
-        16) extra="--managed-objects" ;;
-        2048) extra="--managed-objects --calls=$BENCH_CALLS --idle=$BENCH_IDLE --refresh" ;;
+        16) extra="--managed-objects --one-device" ;;
+        2048) extra="--managed-objects --one-device --calls=$BENCH_CALLS --idle=$BENCH_IDLE --refresh" ;;
         *) extra= ;;
         esac
         # shellcheck disable=SC2086 # $extra is a list of options
@@ -145,6 +145,10 @@ END {
         wb = f("managed_objects", big, "us_per_object"); ws = f("managed_objects", small, "us_per_object")
         printf "| GetManagedObjects, round trip per object (client: GDBus; median %.1f ms) | %.2f µs | %.2f µs (16 VFs) | (≤ 1.2×) | %.2f× %s |\n",
                f("managed_objects", big, "ms"), wb, ws, wb / ws, verdict(wb <= 1.2 * ws)
+
+        ob = f("one_device", big, "cpu_us"); os = f("one_device", small, "cpu_us")
+        printf "| sriov-status DEVICE (FindDevice + GetAll of one VF), daemon CPU per lookup; client wall time (median of %s) | %.0f µs; %.1f ms | %.0f µs; %.1f ms (16 VFs) | ≤ 1.2× | %.2f× %s |\n",
+               f("one_device", big, "runs"), ob, f("one_device", big, "ms"), os, f("one_device", small, "ms"), ob / os, verdict(ob <= 1.2 * os)
 
         for (s = 0; s < 2; s++) {
                 v = s ? big : small
