@@ -14,10 +14,11 @@ type='signal',sender='$BUS_NAME',interface='org.freedesktop.DBus.Properties',mem
 
 watch_monitor_pid=
 watch_jq_pid=
+watch_cat_pid=
 
 # The children are stopped on a signal; the watch ends successfully.
 watch_stop() {
-	kill $watch_monitor_pid $watch_jq_pid 2>/dev/null
+	kill $watch_monitor_pid $watch_jq_pid $watch_cat_pid 2>/dev/null
 	wait 2>/dev/null
 	exit "$1"
 }
@@ -109,14 +110,35 @@ do_watch() {
 	# What is there now; anything later is in the stream.
 	bus_call "$tmpdir/objects.json" org.freedesktop.DBus.ObjectManager \
 		GetManagedObjects || bus_fail "GetManagedObjects"
+	# jq writes into a FIFO that cat copies to our output: jq 1.6 does not
+	# stop when a write fails with EPIPE (SIGPIPE ignored, as systemd does
+	# for services), cat does, and then we stop the rest.
+	mkfifo "$tmpdir/lines" ||
+		die "$EXIT_FAILURE" "cannot create a FIFO in $tmpdir"
 	jq -R -n --unbuffered $jq_args --slurpfile snap "$tmpdir/objects.json" \
 		--arg obj "$watch_obj" --argjson f "$filters_json" \
-		--arg fmt "$jq_fmt" "$jq_prog" <&3 &
+		--arg fmt "$jq_fmt" "$jq_prog" <&3 >"$tmpdir/lines" &
 	watch_jq_pid=$!
 	exec 3<&-
+	cat "$tmpdir/lines" 2>"$tmpdir/cat.err" &
+	watch_cat_pid=$!
 
-	# jq ends when dbus-monitor does (end of its input), or when our
-	# standard output goes away.
+	# cat ends when jq does (end of its input, as dbus-monitor ended), or
+	# when our standard output goes away, or on a signal.
+	wait "$watch_cat_pid" 2>/dev/null
+	cat_status=$?
+	watch_cat_pid=
+	if [ "$cat_status" -ne 0 ]; then
+		# The reader is gone (SIGPIPE: 141, or EPIPE), or cat was
+		# stopped by a signal, as we are being.
+		kill "$watch_jq_pid" "$watch_monitor_pid" 2>/dev/null
+		wait 2>/dev/null
+		case $cat_status in
+		129|130|141|143) exit 0 ;;
+		esac
+		grep -q 'Broken pipe' "$tmpdir/cat.err" && exit 0
+		die "$EXIT_FAILURE" "cannot write the output: $(tail -n 1 "$tmpdir/cat.err")"
+	fi
 	wait "$watch_jq_pid" 2>/dev/null
 	jq_status=$?
 	watch_jq_pid=
@@ -124,10 +146,8 @@ do_watch() {
 		kill "$watch_monitor_pid" 2>/dev/null
 		wait "$watch_monitor_pid" 2>/dev/null
 		watch_monitor_pid=
-		# 141: SIGPIPE, the reader of our output is gone; 129, 130, 143:
-		# jq was stopped by a signal, as we are being.
 		case $jq_status in
-		129|130|141|143) exit 0 ;;
+		129|130|143) exit 0 ;;
 		esac
 		die "$EXIT_FAILURE" "jq failed on the output of dbus-monitor"
 	fi
