@@ -29,7 +29,7 @@ static void play_live_changes(Harness *h, const char *status) {
         fflush(stdout);
         if (!g_spawn_async(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &watch, &error))
                 g_error("Cannot start sriov-status --watch: %s", error->message);
-        g_usleep(500 * 1000); /* let it subscribe */
+        g_usleep(2000 * 1000); /* let it subscribe and read the devices */
 
         printf("# passthrough: VF 0000:3b:00.2 moves from mlx5_core to vfio-pci (its netdev vanishes)\n");
         fflush(stdout);

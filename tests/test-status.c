@@ -267,11 +267,15 @@ static void test_closed_pipe(void) {
                 (const char *[]) { "--status", NULL },
         };
 
+        /* 20 times each the table and JSON (the failure this guards
+         * against came in about half of the runs), fewer the others. */
         for (int run = 0; run < 20; run++)
                 for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+                        if (i >= 2 && run >= 5)
+                                continue;
                         run_closed_pipe(h, cases[i], TRUE, FALSE);
                         run_closed_pipe(h, cases[i], FALSE, FALSE);
-                        if (run < 5) {
+                        if (run < 3) {
                                 run_closed_pipe(h, cases[i], TRUE, TRUE);
                                 run_closed_pipe(h, cases[i], FALSE, TRUE);
                         }
