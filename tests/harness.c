@@ -10,8 +10,11 @@
 
 #include "harness.h"
 
-/* Generous: under valgrind a start takes seconds. */
+/* Generous: under valgrind a start takes seconds (and is scaled). */
 #define STARTUP_TIMEOUT_MS 60000
+/* A method call, a Ping round trip, a daemon's exit on SIGTERM. */
+#define CALL_TIMEOUT_MS 10000
+#define EXIT_TIMEOUT_MS 30000
 
 /* A test that aborts must not leave its bus and daemon behind. */
 static void die_with_parent(gpointer unused) {
@@ -71,6 +74,7 @@ Harness *harness_new(void) {
         Harness *h = g_new0(Harness, 1);
 
         h->sim = sim_new();
+        sim_set_listener_timeout(h->sim, harness_timeout_ms(10000));
         start_bus(h);
         h->private_dir = g_dir_make_tmp("sriov-monitor-XXXXXX", NULL);
         g_assert_nonnull(h->private_dir);
@@ -175,7 +179,7 @@ void harness_start_daemon(Harness *h, const char *const *args) {
                            &h->daemon_pid, &error))
                 g_error("Cannot start sriov-monitord: %s", error->message);
 
-        deadline = g_get_monotonic_time() + STARTUP_TIMEOUT_MS * 1000;
+        deadline = g_get_monotonic_time() + harness_timeout_ms(STARTUP_TIMEOUT_MS) * 1000LL;
         /* Up means: the name is owned and, unless the test chose its own,
          * the private socket is served (it comes right after the name). */
         while (!harness_name_has_owner(h, BUS_NAME) ||
@@ -190,14 +194,32 @@ void harness_start_daemon(Harness *h, const char *const *args) {
         }
 }
 
-void harness_stop_daemon(Harness *h) {
+int harness_wait_daemon_exit(Harness *h, unsigned timeout_ms) {
+        gint64 deadline = g_get_monotonic_time() + harness_timeout_ms(timeout_ms) * 1000LL;
         int status = 0;
+        pid_t r;
+
+        g_assert_cmpint(h->daemon_pid, >, 0);
+        /* Polled, so that a daemon that hangs fails the test instead. */
+        while ((r = waitpid(h->daemon_pid, &status, WNOHANG)) == 0) {
+                if (g_get_monotonic_time() > deadline) {
+                        kill_and_reap(&h->daemon_pid);
+                        g_error("sriov-monitord did not exit within %u ms", harness_timeout_ms(timeout_ms));
+                }
+                g_usleep(10 * 1000);
+        }
+        g_assert_cmpint(r, ==, h->daemon_pid);
+        g_spawn_close_pid(h->daemon_pid);
+        h->daemon_pid = 0;
+        return status;
+}
+
+void harness_stop_daemon(Harness *h) {
+        int status;
 
         g_assert_cmpint(h->daemon_pid, >, 0);
         g_assert_cmpint(kill(h->daemon_pid, SIGTERM), ==, 0);
-        g_assert_cmpint(waitpid(h->daemon_pid, &status, 0), ==, h->daemon_pid);
-        g_spawn_close_pid(h->daemon_pid);
-        h->daemon_pid = 0;
+        status = harness_wait_daemon_exit(h, EXIT_TIMEOUT_MS);
         /* A crash or a non-zero exit fails the test that stopped it. */
         g_assert_true(WIFEXITED(status));
         g_assert_cmpint(WEXITSTATUS(status), ==, 0);
@@ -221,7 +243,8 @@ int harness_run(Harness *h, const char *const *argv, char **out, char **err) {
 GVariant *harness_call(Harness *h, const char *path, const char *iface, const char *method, GVariant *params,
                        GError **error) {
         return g_dbus_connection_call_sync(h->conn, BUS_NAME, path, iface, method, params, NULL,
-                                           G_DBUS_CALL_FLAGS_NONE, 10000, NULL, error);
+                                           G_DBUS_CALL_FLAGS_NONE, (int) harness_timeout_ms(CALL_TIMEOUT_MS), NULL,
+                                           error);
 }
 
 GVariant *harness_get(Harness *h, const char *path, const char *iface, const char *prop) {
@@ -331,8 +354,29 @@ guint64 harness_daemon_rss_kib(Harness *h) {
         return g_ascii_strtoull(line + strlen("\nVmRSS:"), NULL, 10);
 }
 
+unsigned harness_timeout_ms(unsigned ms) {
+        static double factor;
+
+        if (factor == 0) {
+                const char *scale = g_getenv("SRIOV_TEST_TIMEOUT_SCALE");
+                const char *wrapper = g_getenv("SRIOV_MONITORD_WRAPPER");
+
+                if (scale && *scale) {
+                        factor = g_ascii_strtod(scale, NULL);
+                        if (!(factor >= 1 && factor <= 1000))
+                                g_error("SRIOV_TEST_TIMEOUT_SCALE=%s: expected a number from 1 to 1000", scale);
+                } else if (wrapper && strstr(wrapper, "valgrind"))
+                        factor = 10;
+                else if (wrapper && *wrapper)
+                        factor = 3;
+                else
+                        factor = 1;
+        }
+        return (unsigned) MIN(ms * factor, 24.0 * 3600 * 1000);
+}
+
 gboolean harness_wait_until(gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms) {
-        gint64 deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+        gint64 deadline = g_get_monotonic_time() + harness_timeout_ms(timeout_ms) * 1000LL;
 
         while (!cond(data)) {
                 if (g_get_monotonic_time() > deadline)
@@ -401,8 +445,9 @@ void recorder_sync(Recorder *r) {
 
         /* Signals sent before the reply arrive before it, on the same connection. */
         g_dbus_connection_call(r->conn, BUS_NAME, "/", "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
-                               G_DBUS_CALL_FLAGS_NONE, 10000, NULL, on_ping_done, &done);
-        g_assert_true(harness_wait_until(is_true, &done, 10000));
+                               G_DBUS_CALL_FLAGS_NONE, (int) harness_timeout_ms(CALL_TIMEOUT_MS), NULL, on_ping_done,
+                               &done);
+        g_assert_true(harness_wait_until(is_true, &done, CALL_TIMEOUT_MS));
         /* Let queued signal callbacks run. */
         while (g_main_context_iteration(NULL, FALSE))
                 ;

@@ -104,5 +104,16 @@ unsigned harness_daemon_fd_count(Harness *h);
 /* Its resident memory (VmRSS), in KiB. */
 guint64 harness_daemon_rss_kib(Harness *h);
 
-/* Spins the default main context until cond(data) or the timeout; returns cond's last answer. */
+/* Spins the default main context until cond(data) or the timeout; returns
+ * cond's last answer. The timeout is scaled by harness_timeout_ms(). */
 gboolean harness_wait_until(gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms);
+
+/* A deadline for an outcome, generous on an idle machine, scaled for a
+ * slower daemon: `ms` times SRIOV_TEST_TIMEOUT_SCALE when that is set (a
+ * number >= 1), else 10 under a valgrind SRIOV_MONITORD_WRAPPER, 3 under
+ * any other wrapper (sanitizers), 1 without one. Tests wait for outcomes
+ * with it; they never assert how long something took (that is make bench's). */
+unsigned harness_timeout_ms(unsigned ms);
+/* Waits (scaled) for the daemon to exit on its own; its wait status. Fails
+ * the test rather than hang if it does not. */
+int harness_wait_daemon_exit(Harness *h, unsigned timeout_ms);

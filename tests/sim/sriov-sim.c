@@ -27,7 +27,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#define LISTENER_TIMEOUT_MS 10000
+#define LISTENER_TIMEOUT_MS 10000 /* unless sim_set_listener_timeout() says otherwise */
 #define VFIO_GROUP_MAJOR 243   /* dynamic on a real host */
 #define VFIO_DEV_MAJOR 242     /* dynamic on a real host */
 #define PCI_CLASS_ETHERNET 0x020000
@@ -68,6 +68,7 @@ struct SriovSim {
         unsigned long long raw_seqnum; /* SEQNUM of made-up uevents */
         unsigned next_ifindex;
         int quiet;              /* > 0: silent construction, no uevents */
+        int listener_timeout_ms;
 };
 
 /* What a driver's probe creates below the device. */
@@ -253,12 +254,12 @@ static void wait_for_listener(SriovSim *sim, const char *name)
                 return;
         }
         do
-                r = poll(&pfd, 1, LISTENER_TIMEOUT_MS);
+                r = poll(&pfd, 1, sim->listener_timeout_ms);
         while (r < 0 && errno == EINTR);
         close(pfd.fd);
         if (r == 0)
                 g_error("sriov-sim: uevent listener %s has not read its queue for %d ms; "
-                        "umockdev would abort on the next uevent", sa.sun_path, LISTENER_TIMEOUT_MS);
+                        "umockdev would abort on the next uevent", sa.sun_path, sim->listener_timeout_ms);
 }
 
 static void uevent(SriovSim *sim, const char *syspath, const char *action)
@@ -936,6 +937,7 @@ SriovSim *sim_new(void)
         sim->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
         sim->pfs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
         sim->next_ifindex = FIRST_IFINDEX;
+        sim->listener_timeout_ms = LISTENER_TIMEOUT_MS;
         /* What a host with PCI, networking and the vfio modules always has. */
         mkdirs(sim, "/sys/bus/pci/devices");
         mkdirs(sim, "/sys/bus/pci/drivers");
@@ -943,6 +945,11 @@ SriovSim *sim_new(void)
         mkdirs(sim, "/sys/kernel/iommu_groups");
         devnode_create(sim, "vfio/vfio", 10, 196);
         return sim;
+}
+
+void sim_set_listener_timeout(SriovSim *sim, unsigned ms)
+{
+        sim->listener_timeout_ms = (int) MIN(ms, (unsigned) G_MAXINT);
 }
 
 void sim_free(SriovSim *sim)

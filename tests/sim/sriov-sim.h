@@ -57,6 +57,9 @@ typedef struct {
 /* Create a simulator on a fresh testbed. Never returns NULL (aborts on failure). */
 SriovSim *sim_new(void);
 void sim_free(SriovSim *sim);
+/* How long a uevent waits for a listener (the daemon) that does not read
+ * before the simulator gives up (10 s unless set; the harness scales it). */
+void sim_set_listener_timeout(SriovSim *sim, unsigned ms);
 UMockdevTestbed *sim_testbed(SriovSim *sim);
 /* The testbed root, for UMOCKDEV_DIR. Owned by the simulator. */
 const char *sim_root(SriovSim *sim);
