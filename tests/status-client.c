@@ -80,12 +80,10 @@ void assert_fails(Harness *h, const char *const *args, int code, const char *mes
 }
 
 
-/* Generous: a deadline for an outcome, longer when the daemon runs under
- * valgrind or a sanitizer (SRIOV_MONITORD_WRAPPER). */
+/* Generous: a deadline for an outcome, scaled like every test's
+ * (harness_timeout_ms(): valgrind, sanitizers, SRIOV_TEST_TIMEOUT_SCALE). */
 static gint64 watch_timeout_ms(void) {
-        const char *wrapper = g_getenv("SRIOV_MONITORD_WRAPPER");
-
-        return (gint64) WATCH_TIMEOUT_MS * (wrapper && *wrapper ? 5 : 1);
+        return harness_timeout_ms(WATCH_TIMEOUT_MS);
 }
 
 static void watch_child_setup(gpointer unused) {

@@ -533,7 +533,7 @@ static char *receive_notification(GSocket *s) {
         char buf[512];
         gssize n;
 
-        g_socket_set_timeout(s, 10);
+        g_socket_set_timeout(s, harness_timeout_ms(10000) / 1000);
         n = g_socket_receive(s, buf, sizeof(buf) - 1, NULL, NULL);
         g_assert_cmpint(n, >, 0);
         buf[n] = '\0';

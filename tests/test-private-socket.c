@@ -14,8 +14,8 @@
 
 static GVariant *peer_call(GDBusConnection *c, const char *path, const char *iface, const char *method,
                            GVariant *params, GError **error) {
-        return g_dbus_connection_call_sync(c, NULL, path, iface, method, params, NULL, G_DBUS_CALL_FLAGS_NONE, 10000,
-                                           NULL, error);
+        return g_dbus_connection_call_sync(c, NULL, path, iface, method, params, NULL, G_DBUS_CALL_FLAGS_NONE,
+                                           (int) harness_timeout_ms(10000), NULL, error);
 }
 
 typedef struct {

@@ -179,8 +179,7 @@ static void test_bus_lost(void) {
 
         harness_start_daemon(h, NULL);
         g_assert_cmpint(kill(h->bus_pid, SIGTERM), ==, 0);
-        g_assert_cmpint(waitpid(h->daemon_pid, &status, 0), ==, h->daemon_pid);
-        h->daemon_pid = 0;
+        status = harness_wait_daemon_exit(h, 30000);
         g_assert_true(WIFEXITED(status));
         g_assert_cmpint(WEXITSTATUS(status), ==, 1);
 }

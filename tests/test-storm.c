@@ -373,7 +373,7 @@ static gboolean counted(gpointer p) {
  * unchanged. */
 static void wait_settled(Harness *h, guint64 want) {
         CountWait w = { h, want };
-        gint64 deadline = g_get_monotonic_time() + SETTLE_TIMEOUT_MS * 1000LL;
+        gint64 deadline = g_get_monotonic_time() + harness_timeout_ms(SETTLE_TIMEOUT_MS) * 1000LL;
         guint64 last = 0;
         unsigned quiet = 0;
 
