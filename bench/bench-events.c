@@ -159,7 +159,7 @@ static void raw_monitor_stop(RawMonitor *raw) {
 
 /* When the raw monitor saw rename number `count`. */
 static gint64 raw_monitor_wait(RawMonitor *raw, unsigned count) {
-        gint64 deadline = g_get_monotonic_time() + EVENT_TIMEOUT_MS * 1000, t;
+        gint64 deadline = g_get_monotonic_time() + harness_timeout_ms(EVENT_TIMEOUT_MS) * 1000LL, t;
 
         g_mutex_lock(&raw->lock);
         while (raw->count < count)
@@ -365,14 +365,14 @@ static void run_latency(Bench *b) {
         harness_start_daemon(b->h, NULL);
         subscribe(b);
         for (int i = 0; i < opt_warmup; i++)
-                (void) one_event(b, EVENT_TIMEOUT_MS, NULL, NULL, NULL);
+                (void) one_event(b, harness_timeout_ms(EVENT_TIMEOUT_MS), NULL, NULL, NULL);
         for (int r = 0; r < opt_rounds; r++) {
                 gint64 *l = lat + (size_t) r * opt_events;
 
                 for (int i = 0; i < opt_events; i++) {
                         size_t k = (size_t) r * opt_events + i;
 
-                        l[i] = one_event(b, EVENT_TIMEOUT_MS, &call[k], &daemon[k], &raw[k]);
+                        l[i] = one_event(b, harness_timeout_ms(EVENT_TIMEOUT_MS), &call[k], &daemon[k], &raw[k]);
                         /* Paired: what the daemon adds to this very uevent. */
                         over[k] = l[i] - raw[k];
                 }

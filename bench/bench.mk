@@ -26,7 +26,7 @@ BENCH_VALGRIND = valgrind
 
 if ENABLE_TESTS
 # Built by make check too, for its smoke run (bench/test-bench-smoke.sh).
-check_PROGRAMS += bench/bench-events bench/bench-scale bench/sysfs-floor
+check_PROGRAMS += bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor
 dist_check_SCRIPTS += bench/test-bench-smoke.sh
 TESTS += bench/test-bench-smoke.sh
 BENCH_CFLAGS = $(INTEG_CFLAGS) -I$(top_srcdir)/tests
@@ -36,6 +36,9 @@ bench_bench_events_LDADD = $(INTEG_LDADD)
 bench_bench_scale_SOURCES = bench/bench-scale.c bench/bench-host.c bench/bench-host.h bench/bench-lookup.c
 bench_bench_scale_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_scale_LDADD = $(INTEG_LDADD)
+bench_bench_abuse_SOURCES = bench/bench-abuse.c bench/bench-host.c bench/bench-host.h
+bench_bench_abuse_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_abuse_LDADD = $(INTEG_LDADD)
 # The floor: plain libc, nothing of ours.
 bench_sysfs_floor_SOURCES = bench/sysfs-floor.c
 # The uevent's send time is read in a wrapper around umockdev's send.
@@ -43,11 +46,12 @@ bench_bench_events_LDFLAGS = -Wl,--wrap=umockdev_testbed_uevent
 CLEANFILES += bench/bench-results.txt bench/bench-*.log bench/bench-*.err \
 	bench/callgrind/callgrind.out.* bench/callgrind/sriov-monitord-callgrind.sh
 
-bench: sriov-monitord sriov-status bench/bench-events bench/bench-scale bench/sysfs-floor
+bench: sriov-monitord sriov-status bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor
 	$(AM_TESTS_ENVIRONMENT) \
 	UMOCKDEV_WRAPPER='$(UMOCKDEV_WRAPPER)' \
 	BENCH_PROGRAM='$(abs_top_builddir)/bench/bench-events' \
 	BENCH_SCALE='$(abs_top_builddir)/bench/bench-scale' \
+	BENCH_ABUSE='$(abs_top_builddir)/bench/bench-abuse' \
 	BENCH_FLOOR='$(abs_top_builddir)/bench/sysfs-floor' \
 	BENCH_OUT_DIR='$(abs_top_builddir)/bench' \
 	BENCH_MD='$(abs_top_srcdir)/BENCHMARKS.md' \

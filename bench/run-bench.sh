@@ -6,13 +6,13 @@
 # BENCHMARKS.md between its markers (the rest of the file is kept). Run it
 # through 'make bench', which sets the environment:
 #   SRIOV_MONITORD, TEST_BUS_CONFIG, DBUS_DAEMON, ...  (as for make check)
-#   UMOCKDEV_WRAPPER, BENCH_PROGRAM (bench-events), BENCH_SCALE, BENCH_FLOOR,
+#   UMOCKDEV_WRAPPER, BENCH_PROGRAM (bench-events), BENCH_SCALE, BENCH_ABUSE, BENCH_FLOOR,
 #   BENCH_OUT_DIR, BENCH_MD, BENCH_EVENTS, BENCH_ROUNDS, BENCH_CALLGRIND_EVENTS,
 #   BENCH_RUNS, BENCH_CALLS, BENCH_IDLE, BENCH_CURVE, BENCH_TMPDIR, VALGRIND
 set -eu
 
 : "${BENCH_PROGRAM:?run this through make bench}"
-: "${BENCH_SCALE:?run this through make bench}" "${BENCH_FLOOR:?}"
+: "${BENCH_SCALE:?run this through make bench}" "${BENCH_FLOOR:?}" "${BENCH_ABUSE:?}"
 : "${UMOCKDEV_WRAPPER:?run this through make bench}"
 : "${BENCH_OUT_DIR:?}" "${BENCH_MD:?}"
 BENCH_EVENTS=${BENCH_EVENTS:-1000}
@@ -101,12 +101,19 @@ for vfs in $BENCH_CURVE; do
         run "scale-$vfs" "$BENCH_SCALE" --vfs="$vfs" --startup --floor="$BENCH_FLOOR" --runs="$BENCH_RUNS" $extra
 done
 run "burst" "$BENCH_SCALE" --vfs=2048 --burst=256
+# Abuse (issue 10: figures, not test assertions): a Refresh flood needs root.
+if [ "$(id -u)" = 0 ]; then
+        run "abuse" "$BENCH_ABUSE" --refresh-flood=200 --out-of-fds=5
+else
+        run "abuse" "$BENCH_ABUSE" --out-of-fds=5
+fi
 
 # The tables, from the BENCH-RESULT lines ("kind=... vfs=... key=value ...").
 tables=$(awk '
 function f(kind, vfs, key) { return val[kind "/" vfs "/" key] + 0 }
 function str(kind, vfs, key) { return val[kind "/" vfs "/" key] }
 function verdict(ok) { return ok ? "**met**" : "**missed**" }
+function have(kind, vfs, key) { return (kind "/" vfs "/" key) in val }
 {
         kind = ""; vfs = ""
         for (i = 2; i <= NF; i++) {
@@ -175,6 +182,19 @@ END {
         printf "| Refresh with nothing changed (median of %s) | %.0f ms; %d device signals | — | no signal; report time | %s |\n",
                f("refresh", big, "runs"), f("refresh", big, "ms"), f("refresh", big, "device_signals"),
                verdict(f("refresh", big, "device_signals") == 0)
+
+        if (have("refresh_flood", 8, "rescans"))
+                printf "| Refresh flood: %s calls from root at once (demo host, daemon stopped while they were sent) | %d rescans; last answer at %.0f ms | — | ≤ 1 rescan per 20 calls | %s |\n",
+                       f("refresh_flood", 8, "calls"), f("refresh_flood", 8, "rescans"), f("refresh_flood", 8, "ms"),
+                       verdict(f("refresh_flood", 8, "rescans") <= f("refresh_flood", 8, "calls") / 20)
+        else
+                print "| Refresh flood (needs root) | not measured | — | ≤ 1 rescan per 20 calls | not measured |"
+        if (have("out_of_fds", 8, "cpu_percent"))
+                printf "| out of descriptors: %s connections waiting past RLIMIT_NOFILE 64, %s s | %.1f%% of a CPU; %d context switches | — | < 30%% of a CPU | %s |\n",
+                       f("out_of_fds", 8, "hogs"), f("out_of_fds", 8, "seconds"), f("out_of_fds", 8, "cpu_percent"),
+                       f("out_of_fds", 8, "context_switches"), verdict(f("out_of_fds", 8, "cpu_percent") < 30)
+        else
+                print "| out of descriptors | not measured | — | < 30% of a CPU | not measured |"
 
         print ""
         printf "Burst messages by member: %s. Refresh: %s signals in all over %s calls (%s): each Refresh announces `LastRefresh`, which issue 2 made a property that emits its change; nothing about a device.\n",

@@ -1,8 +1,11 @@
 #!/bin/sh
 # make check's smoke run of the benchmark programs on a small host: each
-# runs to the end and reports every figure, and the two figures that are
-# properties of the daemon rather than speeds hold: the idle daemon does not
-# wake, and a burst of new VFs costs at most 3 bus messages per VF.
+# runs to the end and reports every figure, and the figures that are
+# properties of the daemon rather than speeds hold: the idle daemon, once
+# nothing is pending, does not wake, and a Refresh that finds nothing
+# sends no device signal. Counts that depend on the machine's load (the
+# burst's messages per VF, the rescans of a Refresh flood, CPU shares) are
+# reported here and judged by make bench only.
 set -u
 : "${abs_top_builddir:?run through make check}"
 bench=$abs_top_builddir/bench
@@ -11,18 +14,24 @@ out=$("$bench/bench-scale" --vfs=16 --startup --floor="$bench/sysfs-floor" --run
         --idle=1 --refresh --burst=16 2>&1) || { printf '%s\n' "$out"; echo "FAIL: bench-scale" >&2; exit 1; }
 out2=$("$bench/bench-events" --vfs=16 --latency --events=5 --rounds=1 --warmup=2 2>&1) ||
         { printf '%s\n' "$out2"; echo "FAIL: bench-events" >&2; exit 1; }
-printf '%s\n%s\n' "$out" "$out2" | grep -v '^dbus-daemon\['
+# A Refresh flood needs root (no polkit here).
+flood=
+[ "$(id -u)" = 0 ] && flood=--refresh-flood=20
+# shellcheck disable=SC2086 # $flood is an option or nothing
+out3=$("$bench/bench-abuse" $flood --out-of-fds=1 2>&1) ||
+        { printf '%s\n' "$out3"; echo "FAIL: bench-abuse" >&2; exit 1; }
+printf '%s\n%s\n%s\n' "$out" "$out2" "$out3" | grep -v '^dbus-daemon\['
 
 fail=0
-for kind in startup calls managed_objects idle refresh burst latency; do
-        printf '%s\n%s\n' "$out" "$out2" | grep -q "^BENCH-RESULT kind=$kind " ||
+kinds="startup calls managed_objects idle refresh burst latency out_of_fds"
+[ -n "$flood" ] && kinds="$kinds refresh_flood"
+for kind in $kinds; do
+        printf '%s\n%s\n%s\n' "$out" "$out2" "$out3" | grep -q "^BENCH-RESULT kind=$kind " ||
                 { echo "FAIL: no $kind result" >&2; fail=1; }
 done
 # value KIND KEY
 value() { printf '%s\n' "$out" | sed -n "s/^BENCH-RESULT kind=$1 .* $2=\([^ ]*\).*/\1/p"; }
 [ "$(value idle context_switches)" = 0 ] || { echo "FAIL: the idle daemon woke up" >&2; fail=1; }
 [ "$(value idle syscalls)" = 0 ] || { echo "FAIL: the idle daemon made syscalls" >&2; fail=1; }
-awk -v m="$(value burst per_vf)" 'BEGIN { exit !(m != "" && m <= 3) }' ||
-        { echo "FAIL: burst of 16 VFs: $(value burst per_vf) messages per VF, more than 3" >&2; fail=1; }
 [ "$(value refresh device_signals)" = 0 ] || { echo "FAIL: Refresh with nothing changed sent device signals" >&2; fail=1; }
 exit "$fail"
