@@ -170,9 +170,11 @@ static void test_stalled_peer_dropped(void) {
         Peer peer = { g_ptr_array_new_with_free_func(g_free) };
         guint sub = subscribe(healthy, &peer);
         SawWait w = { &peer, 1, "interface deleted enp59s0f0v0" };
+        /* For the daemon to hang up on it: a deadline, not a speed. */
+        g_autofree char *deadline = g_strdup_printf("%u", harness_timeout_ms(30000) / 1000);
 
-        g_assert_cmpint(harness_run(h, (const char *[]) { "/usr/bin/python3", script, h->private_socket, NULL }, &out,
-                                    &err), ==, 0);
+        g_assert_cmpint(harness_run(h, (const char *[]) { "/usr/bin/python3", script, h->private_socket, deadline,
+                                                          NULL }, &out, &err), ==, 0);
         /* The others were not disturbed. */
         sim_rebind_vf(h->sim, "0000:3b:00.2", SIM_VF_VFIO, NULL);
         g_assert_true(harness_wait_until(all_saw, &w, 10000));
