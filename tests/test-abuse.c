@@ -596,6 +596,17 @@ static void client_connect(Harness *h, Client *cl) {
                                                                  NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_client_signal,
                                                                  cl, NULL);
         }
+        /* GDBus sends a bus client's AddMatch without waiting for it: a
+         * round trip to the bus after it puts the rules in place before the
+         * next event, however late the bus gets to them. */
+        if (cl->bus) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) r = g_dbus_connection_call_sync(
+                        cl->conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+                        NULL, NULL, G_DBUS_CALL_FLAGS_NONE, (int) harness_timeout_ms(WAIT_MS), NULL, &error);
+
+                g_assert_no_error(error);
+        }
 }
 
 /* A test that aborts must not leave its monitors behind. */
