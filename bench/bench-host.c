@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "bench-host.h"
+#include "harness.h"
 
 char *bench_pf_address(unsigned k) {
         return g_strdup_printf("0000:%02x:00.0", 0x10 + 0x10 * k);
@@ -78,4 +79,8 @@ guint64 bench_cpu_ns(GPid pid) {
         if (!g_file_get_contents(path, &text, NULL, NULL))
                 return 0;
         return g_ascii_strtoull(text, NULL, 10);
+}
+
+gboolean bench_daemon_quiescent(gpointer harness) {
+        return harness_daemon_quiescent(harness);
 }

@@ -34,3 +34,5 @@ struct Harness;
 /* `sriov-status ADDRESS` (the real client, SRIOV_STATUS) `runs` times against
  * the running daemon: the median wall time and the daemon's CPU per run. */
 void bench_one_device(struct Harness *h, const char *address, int runs, double *ret_ms, double *ret_cpu_us);
+/* harness_daemon_quiescent() as a harness_wait_until() condition. */
+gboolean bench_daemon_quiescent(gpointer harness);

@@ -71,8 +71,7 @@ typedef struct Bench {
 
         /* Set from GDBus's worker thread by the filter. */
         gint64 name_owned_ns;
-        gint signals, interfaces_added, other_messages;
-        gint manager_changes; /* PropertiesChanged of the manager itself */
+        gint signals, interfaces_added, other_messages, manager_changes /* the manager's PropertiesChanged */;
         gint64 last_interfaces_added_ns;
         GHashTable *members; /* signal member -> count, under lock */
         GMutex lock;
@@ -120,9 +119,8 @@ static GDBusMessage *filter(GDBusConnection *conn, GDBusMessage *msg, gboolean i
         g_mutex_lock(&b->lock);
         if (b->counting && b->daemon_name && g_strcmp0(g_dbus_message_get_sender(msg), b->daemon_name) == 0) {
                 b->signals++;
-                if (g_strcmp0(member, "PropertiesChanged") == 0 &&
-                    g_strcmp0(g_dbus_message_get_path(msg), MANAGER_PATH) == 0)
-                        b->manager_changes++;
+                b->manager_changes += g_strcmp0(member, "PropertiesChanged") == 0 &&
+                                      g_strcmp0(g_dbus_message_get_path(msg), MANAGER_PATH) == 0;
                 if (g_strcmp0(member, "InterfacesAdded") == 0) {
                         b->interfaces_added++;
                         b->last_interfaces_added_ns = t;
@@ -222,9 +220,7 @@ static double median(double *v, unsigned n) {
 
 /* When the NameOwnerChanged arrived; it may still be on its way to the filter. */
 static gint64 name_owned_ns(Bench *b) {
-        gint64 deadline = g_get_monotonic_time() + harness_timeout_ms(10000) * 1000LL;
-
-        for (;;) {
+        for (gint64 deadline = g_get_monotonic_time() + harness_timeout_ms(10000) * 1000LL;;) {
                 gint64 t;
 
                 g_mutex_lock(&b->lock);
@@ -399,10 +395,6 @@ static unsigned long context_switches(GPid pid) {
         return total;
 }
 
-static gboolean daemon_quiescent(gpointer h) {
-        return harness_daemon_quiescent(h);
-}
-
 static void bench_idle(Bench *b) {
         g_autofree char *pid = NULL, *secs = NULL, *trace = NULL, *text = NULL, *err = NULL;
         g_autoptr(GString) calls = g_string_new(NULL);
@@ -415,7 +407,7 @@ static void bench_idle(Bench *b) {
         start_daemon(b);
         /* Whatever start-up set off is over: nothing pending, no timer. */
         ping(b);
-        if (!harness_wait_until(daemon_quiescent, b->h, 10000))
+        if (!harness_wait_until(bench_daemon_quiescent, b->h, 10000))
                 printf("idle: the daemon has a timer armed or work pending after start-up\n");
 
         /* Without a tracer: the kernel's count of the times it ran. */
@@ -454,20 +446,12 @@ static void bench_idle(Bench *b) {
 
                 if (sscanf(*l, "%*d %lf %63[a-z_0-9]", &t, name) != 2)
                         continue;
-                /* Not the daemon's doing: the call strace found it in, if
-                 * strace interrupted it (EINTR) the calls up to its next
-                 * epoll_wait, and the call strace left it in. */
-                if (!first) {
+                /* strace's doing: its first call, up to the next epoll_wait after an EINTR, its last. */
+                if (!first || reentry || strstr(*l, "<detached")) {
+                        reentry = first ? reentry && !g_str_has_prefix(name, "epoll_") : strstr(*l, "EINTR") != NULL;
                         first = l;
-                        reentry = strstr(*l, "EINTR") != NULL;
                         continue;
                 }
-                if (reentry) {
-                        reentry = !g_str_has_prefix(name, "epoll_");
-                        continue;
-                }
-                if (strstr(*l, "<detached"))
-                        continue;
                 syscalls++;
                 g_string_append_printf(calls, "%s%s", calls->len ? "," : "", name);
         }
@@ -501,8 +485,7 @@ static void bench_refresh(Bench *b) {
 
         members = count_members(b);
         signals = (unsigned) b->signals;
-        /* The manager's LastRefresh change is the contract's (issue 2);
-         * every other signal is about devices. */
+        /* The manager's LastRefresh change is the contract's (issue 2); the rest are about devices. */
         device_signals = signals - (unsigned) b->manager_changes;
         printf("Refresh with nothing changed, median of %d: %.1f ms; signals: %u in all (%s)\n", opt_runs,
                median(ms, opt_runs), signals, members);
