@@ -9,6 +9,7 @@
 #include "log.h"
 #include "pci-address.h"
 #include "polkit.h"
+#include "private-socket.h"
 #include "strv.h"
 
 static int property_get_physical_functions(
@@ -250,7 +251,7 @@ static sd_bus *nth_bus(Manager *m, size_t i) {
                         return m->bus;
                 i--;
         }
-        return i < m->n_peers ? m->peers[i] : NULL;
+        return private_socket_peer(m->private_server, i);
 }
 
 #define FOREACH_BUS(bus, m, i) for (size_t i = 0; ((bus) = nth_bus((m), i)); i++)

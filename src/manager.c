@@ -478,11 +478,9 @@ int manager_queue_refresh(Manager *m, sd_bus_message *call) {
         return 0;
 }
 
-/* Drops private socket peers that stopped reading (backwards: dropping
- * shrinks the array from the end). */
+/* Drops private socket peers that stopped reading. */
 static void check_peers(Manager *m) {
-        for (size_t i = m->n_peers; i > 0; i--)
-                private_socket_check_peer(m, m->peers[i - 1]);
+        private_socket_check_peers(m->private_server);
 }
 
 static int on_batch(sd_event_source *s, void *userdata) {

@@ -74,18 +74,7 @@ typedef struct Manager {
         size_t n_refresh_waiters;
 
         /* The private socket and its peer-to-peer connections. */
-        char *private_socket_path;
-        sd_event_source *private_listener;
-        sd_bus **peers;
-        size_t n_peers;
-        sd_bus **dead_peers;        /* closed, freed on the next iteration */
-        size_t n_dead_peers;
-        sd_event_source *peer_reaper;
-        sd_bus **starting_peers;    /* accepted, not yet driven past authentication */
-        size_t n_starting_peers;
-        sd_event_source *peer_starter;
-        uint64_t peer_serial;       /* for the unique names Hello hands out */
-        bool accept_failing;        /* out of descriptors, said so once */
+        struct PrivateSocket *private_server; /* NULL: not served (private-socket.c owns it) */
 } Manager;
 
 int manager_new(Manager **ret);

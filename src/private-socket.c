@@ -2,8 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/sockios.h>
+#include <malloc.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -14,14 +18,51 @@
 #include "manager.h"
 #include "private-socket.h"
 
-/* Unsent messages a peer may have before it is dropped as stalled. */
-#define PEER_QUEUE_MAX 4096
-/* New connections accepted per interval, at most. */
-#define PRIVATE_SOCKET_ACCEPT_INTERVAL_USEC (1000 * 1000ULL)
-#define PRIVATE_SOCKET_ACCEPT_BURST 64
+/* Accepts per wake-up: what the backlog holds is taken in rounds of this
+ * many, so that a flood of connections still leaves the loop to the others
+ * between rounds. */
+#define ACCEPT_PER_DISPATCH 64
+/* Out of descriptors (or another accept() failure), the socket stays
+ * readable: we stop listening for this long rather than spin. */
+#define ACCEPT_PAUSE_USEC (250 * 1000ULL)
+/* A uid refused for holding too many connections is told once per minute. */
+#define REFUSAL_LOG_INTERVAL_USEC (60 * 1000 * 1000ULL)
+#define REFUSAL_LOG_SLOTS 16
+/* After the last of a burst of connections is freed, the heap goes back to
+ * the system (malloc_trim): a flood leaves no resident memory behind. */
+#define TRIM_DELAY_USEC (1000 * 1000ULL)
 
-/* The peers, those still starting, and those to free: small unordered
- * arrays of connections (the list does not own the reference). */
+typedef struct Peer {
+        sd_bus *bus;
+        uid_t uid; /* SO_PEERCRED when accepted */
+} Peer;
+
+typedef struct Refusal {
+        uid_t uid;
+        uint64_t logged; /* CLOCK_MONOTONIC usec; 0: free slot */
+} Refusal;
+
+struct PrivateSocket {
+        Manager *manager;
+        char *path;
+        sd_event_source *listener;
+        sd_event_source *resume_timer;   /* armed while accepting is paused */
+        bool accept_failing;             /* said so once, until one is accepted */
+
+        Peer *peers;
+        size_t n_peers;
+        sd_bus **starting;               /* accepted, not yet driven past authentication */
+        size_t n_starting;
+        sd_event_source *starter;
+        sd_bus **dead;                   /* closed, freed on the next iteration */
+        size_t n_dead;
+        sd_event_source *reaper;
+        sd_event_source *trim_timer;
+        uint64_t serial;                 /* for the unique names Hello hands out */
+        Refusal refusals[REFUSAL_LOG_SLOTS];
+};
+
+/* Small unordered arrays of connections (the list does not own them). */
 static int bus_list_add(sd_bus ***l, size_t *n, sd_bus *bus) {
         sd_bus **t = reallocarray(*l, *n + 1, sizeof(sd_bus *));
 
@@ -41,17 +82,51 @@ static bool bus_list_remove(sd_bus **l, size_t *n, sd_bus *bus) {
         return false;
 }
 
-static void drop_peer(Manager *m, sd_bus *peer);
+static bool peers_remove(PrivateSocket *ps, sd_bus *bus) {
+        for (size_t i = 0; i < ps->n_peers; i++)
+                if (ps->peers[i].bus == bus) {
+                        ps->peers[i] = ps->peers[--ps->n_peers];
+                        return true;
+                }
+        return false;
+}
+
+static void drop_peer(PrivateSocket *ps, sd_bus *peer);
+
+static unsigned peers_of_uid(PrivateSocket *ps, uid_t uid) {
+        unsigned n = 0;
+
+        for (size_t i = 0; i < ps->n_peers; i++)
+                n += ps->peers[i].uid == uid;
+        return n;
+}
+
+/* Those of uid's connections its client has closed (a client that
+ * reconnects at once) count no more, even before the loop sees them go. */
+static void drop_hung_up(PrivateSocket *ps, uid_t uid) {
+        for (size_t i = ps->n_peers; i > 0; i--) {
+                Peer *p = &ps->peers[i - 1];
+                struct pollfd pfd = { .fd = sd_bus_get_fd(p->bus), .events = POLLIN };
+
+                /* POLLHUP: closed both ways, nothing can reach it any more. */
+                if (p->uid == uid && pfd.fd >= 0 && poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
+                        drop_peer(ps, p->bus);
+        }
+}
+
+sd_bus *private_socket_peer(PrivateSocket *ps, size_t i) {
+        return ps && i < ps->n_peers ? ps->peers[i].bus : NULL;
+}
 
 /* sd-bus leaves a message that came in the same read as the client's BEGIN
  * in its buffer when authentication completes, and its event glue does not
  * wake up for it: the call would wait for the client's next write. Until a
  * peer is running, drive it by hand after every loop iteration. */
 static int on_post_iteration(sd_event_source *s, void *userdata) {
-        Manager *m = userdata;
+        PrivateSocket *ps = userdata;
 
-        for (size_t i = m->n_starting_peers; i > 0; i--) {
-                sd_bus *peer = m->starting_peers[i - 1];
+        for (size_t i = ps->n_starting; i > 0; i--) {
+                sd_bus *peer = ps->starting[i - 1];
                 int r;
 
                 while ((r = sd_bus_process(peer, NULL)) > 0)
@@ -61,62 +136,87 @@ static int on_post_iteration(sd_event_source *s, void *userdata) {
                          * first message is malformed is hung up on, not left
                          * waiting with its bytes unread. */
                         log_debug_errno(r, "A private socket peer failed while starting (%m); dropping it.");
-                        drop_peer(m, peer);
+                        drop_peer(ps, peer);
                 } else if (sd_bus_is_ready(peer) > 0)
-                        (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
+                        (void) bus_list_remove(ps->starting, &ps->n_starting, peer);
         }
-        return sd_event_source_set_enabled(s, m->n_starting_peers > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
+        return sd_event_source_set_enabled(s, ps->n_starting > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
-static void drop_peer(Manager *m, sd_bus *peer) {
-        (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
-        if (!bus_list_remove(m->peers, &m->n_peers, peer))
+static void drop_peer(PrivateSocket *ps, sd_bus *peer) {
+        (void) bus_list_remove(ps->starting, &ps->n_starting, peer);
+        if (!peers_remove(ps, peer))
                 return;
-        /* Not freed here: we may be inside one of its callbacks. */
+        /* Closed without flushing (a peer that does not read would block
+         * us), and not freed here: we may be inside one of its callbacks. */
         sd_bus_close(peer);
-        if (bus_list_add(&m->dead_peers, &m->n_dead_peers, peer) < 0) {
+        if (bus_list_add(&ps->dead, &ps->n_dead, peer) < 0) {
                 log_oom();
                 return; /* leaked rather than freed under a running callback */
         }
-        (void) sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_ONESHOT);
+        (void) sd_event_source_set_enabled(ps->reaper, SD_EVENT_ONESHOT);
+}
+
+static int on_trim(sd_event_source *s, uint64_t usec, void *userdata) {
+        /* The peers' buffers were freed in whatever order they closed:
+         * without this the heap keeps its high-water mark resident. */
+        (void) malloc_trim(0);
+        return 0;
+}
+
+static void free_dead_peers(PrivateSocket *ps) {
+        for (size_t i = 0; i < ps->n_dead; i++)
+                sd_bus_close_unref(ps->dead[i]);
+        ps->dead = mfree(ps->dead);
+        ps->n_dead = 0;
 }
 
 static int on_reap(sd_event_source *s, void *userdata) {
-        Manager *m = userdata;
+        PrivateSocket *ps = userdata;
 
-        for (size_t i = 0; i < m->n_dead_peers; i++)
-                sd_bus_flush_close_unref(m->dead_peers[i]);
-        m->dead_peers = mfree(m->dead_peers);
-        m->n_dead_peers = 0;
+        free_dead_peers(ps);
+        /* Once the burst is over: each departure pushes the trim back. */
+        if (sd_event_source_set_time_relative(ps->trim_timer, TRIM_DELAY_USEC) >= 0)
+                (void) sd_event_source_set_enabled(ps->trim_timer, SD_EVENT_ONESHOT);
         return 0;
 }
 
 static int on_peer_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-
         log_debug("A private socket peer disconnected.");
-        drop_peer(m, sd_bus_message_get_bus(msg));
+        drop_peer(userdata, sd_bus_message_get_bus(msg));
         return 0;
 }
 
-bool private_socket_check_peer(Manager *m, sd_bus *peer) {
+/* What the peer has not read: the messages sd-bus still holds for it (it
+ * queues only once the kernel's buffer, PEER_SNDBUF, is full) and, for the
+ * log, the bytes the kernel holds. */
+static bool check_peer(PrivateSocket *ps, sd_bus *peer) {
         uint64_t queued = 0;
+        int in_kernel = 0;
 
         if (sd_bus_get_n_queued_write(peer, &queued) < 0 || queued <= PEER_QUEUE_MAX)
                 return false;
-        log_warning("A private socket peer does not read its messages (%" PRIu64 " queued); dropping it.", queued);
-        drop_peer(m, peer);
+        (void) ioctl(sd_bus_get_fd(peer), SIOCOUTQ, &in_kernel);
+        log_warning("A private socket peer does not read its messages (%d bytes in the kernel's buffer and %" PRIu64
+                    " messages queued); dropping it.", in_kernel, queued);
+        drop_peer(ps, peer);
         return true;
+}
+
+void private_socket_check_peers(PrivateSocket *ps) {
+        /* Backwards: dropping moves the last peer into the hole. */
+        for (size_t i = ps ? ps->n_peers : 0; i > 0; i--)
+                (void) check_peer(ps, ps->peers[i - 1].bus);
 }
 
 /* Clients written for a bus (busctl --address, sd-bus bus clients) greet
  * the bus driver first and may add match rules; a peer gets every signal
  * anyway. Just enough of org.freedesktop.DBus for them. */
 static int method_hello(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        PrivateSocket *ps = userdata;
         char name[32];
 
-        (void) snprintf(name, sizeof(name), ":1.%" PRIu64, ++m->peer_serial);
+        (void) snprintf(name, sizeof(name), ":1.%" PRIu64, ++ps->serial);
         return sd_bus_reply_method_return(msg, "s", name);
 }
 
@@ -150,22 +250,13 @@ static const sd_bus_vtable driver_vtable[] = {
  * answers shows here, even when no device changes. */
 static int on_peer_message(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         /* Dropped: the message is not dispatched on a closed connection. */
-        return private_socket_check_peer(userdata, sd_bus_message_get_bus(msg));
+        return check_peer(userdata, sd_bus_message_get_bus(msg));
 }
 
-static int add_peer(Manager *m, int fd) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *peer = NULL;
+static int setup_peer(PrivateSocket *ps, sd_bus *peer) {
         sd_id128_t id;
         int r;
 
-        r = sd_bus_new(&peer);
-        if (r >= 0)
-                r = sd_bus_set_fd(peer, fd, fd);
-        if (r < 0) {
-                (void) close(fd);
-                return r;
-        }
-        /* From here on the connection owns fd. */
         r = sd_id128_randomize(&id);
         if (r < 0)
                 return r;
@@ -181,71 +272,162 @@ static int add_peer(Manager *m, int fd) {
         r = sd_bus_set_sender(peer, ":1.0");
         if (r < 0)
                 return r;
-        r = bus_register_objects(m, peer);
+        r = bus_register_objects(ps->manager, peer);
         if (r < 0)
                 return r;
-        r = sd_bus_add_object_vtable(peer, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus", driver_vtable, m);
+        r = sd_bus_add_object_vtable(peer, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus", driver_vtable, ps);
         if (r < 0)
                 return r;
-        r = sd_bus_add_filter(peer, NULL, on_peer_message, m);
+        r = sd_bus_add_filter(peer, NULL, on_peer_message, ps);
         if (r < 0)
                 return r;
-        r = sd_bus_match_signal(peer, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
-                                "Disconnected", on_peer_disconnected, m);
+        return sd_bus_match_signal(peer, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
+                                   "Disconnected", on_peer_disconnected, ps);
+}
+
+static int add_peer(PrivateSocket *ps, int fd, uid_t uid) {
+        _cleanup_(sd_bus_close_unrefp) sd_bus *peer = NULL;
+        Peer *t;
+        int r;
+
+        r = sd_bus_new(&peer);
+        if (r >= 0)
+                r = sd_bus_set_fd(peer, fd, fd);
+        if (r < 0) {
+                (void) close(fd);
+                return r;
+        }
+        /* From here on the connection owns fd. */
+        r = setup_peer(ps, peer);
         if (r < 0)
                 return r;
         r = sd_bus_start(peer);
         if (r < 0)
                 return r;
-        r = sd_bus_attach_event(peer, m->event, SD_EVENT_PRIORITY_NORMAL);
+        /* sd-bus asked for an 8 MiB send buffer (16 MiB as root): what a
+         * peer leaves unread in the kernel is bounded by ours instead. */
+        if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int) { PEER_SNDBUF }, sizeof(int)) < 0)
+                return -errno;
+        r = sd_bus_attach_event(peer, ps->manager->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return r;
+        /* sd-bus would flush it when the loop exits, which blocks for as
+         * long as the peer does not read: SIGTERM must not wait for anyone. */
+        r = sd_bus_set_close_on_exit(peer, false);
         if (r < 0)
                 return r;
 
-        r = bus_list_add(&m->starting_peers, &m->n_starting_peers, peer);
+        t = reallocarray(ps->peers, ps->n_peers + 1, sizeof(Peer));
+        if (!t)
+                return -ENOMEM;
+        ps->peers = t;
+        r = bus_list_add(&ps->starting, &ps->n_starting, peer);
         if (r < 0)
                 return r;
-        r = bus_list_add(&m->peers, &m->n_peers, peer);
-        if (r < 0) {
-                (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
-                return r;
-        }
-        TAKE_PTR(peer); /* the peers list holds the reference now */
-        (void) sd_event_source_set_enabled(m->peer_starter, SD_EVENT_ON);
+        ps->peers[ps->n_peers++] = (Peer) { TAKE_PTR(peer), uid }; /* the list holds the reference now */
+        (void) sd_event_source_set_enabled(ps->starter, SD_EVENT_ON);
         return 0;
+}
+
+/* Whether to say that uid was refused: once per uid and minute. */
+static bool refusal_to_log(PrivateSocket *ps, uid_t uid) {
+        uint64_t now = 0;
+        Refusal *slot = &ps->refusals[0];
+
+        (void) sd_event_now(ps->manager->event, CLOCK_MONOTONIC, &now);
+        for (size_t i = 0; i < REFUSAL_LOG_SLOTS; i++) {
+                Refusal *f = &ps->refusals[i];
+
+                if (f->logged != 0 && f->uid == uid) {
+                        if (now - f->logged < REFUSAL_LOG_INTERVAL_USEC)
+                                return false;
+                        slot = f;
+                        break;
+                }
+                if (f->logged < slot->logged) /* free (0) or the oldest */
+                        slot = f;
+        }
+        *slot = (Refusal) { uid, now ?: 1 };
+        return true;
+}
+
+/* One accepted connection: served, or closed at once. */
+static void take_connection(PrivateSocket *ps, int fd) {
+        struct ucred cred = {};
+        socklen_t len = sizeof(cred);
+        char c;
+        int r;
+
+        /* Already hung up by its client (a flood of connect-and-close
+         * leaves many in the backlog): nothing to set up. */
+        if (recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0 ||
+            getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+                (void) close(fd);
+                return;
+        }
+        if (peers_of_uid(ps, cred.uid) >= PEER_PER_UID_MAX)
+                drop_hung_up(ps, cred.uid);
+        if (peers_of_uid(ps, cred.uid) >= PEER_PER_UID_MAX) {
+                if (refusal_to_log(ps, cred.uid))
+                        log_warning("uid %u holds %u private socket connections; refusing more (said once a minute).",
+                                    (unsigned) cred.uid, PEER_PER_UID_MAX);
+                (void) close(fd);
+                return;
+        }
+        r = add_peer(ps, fd, cred.uid);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up a private socket connection: %m");
+}
+
+static int on_resume(sd_event_source *s, uint64_t usec, void *userdata) {
+        PrivateSocket *ps = userdata;
+
+        return sd_event_source_set_enabled(ps->listener, SD_EVENT_ON);
+}
+
+static void accept_failed(PrivateSocket *ps, int error) {
+        bool exhausted = error == EMFILE || error == ENFILE;
+
+        /* Said once while out of descriptors, which lasts. */
+        if (!(exhausted && ps->accept_failing))
+                log_warning_errno(error, "Failed to accept a private socket connection: %m%s",
+                                  exhausted ? " (quiet until one is accepted again)" : "");
+        ps->accept_failing = exhausted;
+        /* The socket stays readable: listen again a little later. */
+        if (sd_event_source_set_time_relative(ps->resume_timer, ACCEPT_PAUSE_USEC) >= 0 &&
+            sd_event_source_set_enabled(ps->resume_timer, SD_EVENT_ONESHOT) >= 0)
+                (void) sd_event_source_set_enabled(ps->listener, SD_EVENT_OFF);
 }
 
 static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Manager *m = userdata;
-        int cfd, r;
+        PrivateSocket *ps = userdata;
 
-        cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (cfd < 0) {
-                bool exhausted = errno == EMFILE || errno == ENFILE;
+        for (unsigned i = 0; i < ACCEPT_PER_DISPATCH; i++) {
+                int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-                /* Out of descriptors the socket stays readable: the rate
-                 * limit keeps us from spinning, and it is said once. */
-                if (errno != EAGAIN && errno != EINTR && !(exhausted && m->accept_failing))
-                        log_warning_errno(errno, "Failed to accept a private socket connection: %m%s",
-                                          exhausted ? " (quiet until one is accepted again)" : "");
-                m->accept_failing = exhausted;
-                return 0;
+                if (cfd < 0) {
+                        if (errno == EAGAIN)
+                                break;
+                        if (errno == EINTR || errno == ECONNABORTED)
+                                continue;
+                        accept_failed(ps, errno);
+                        break;
+                }
+                ps->accept_failing = false;
+                take_connection(ps, cfd);
         }
-        m->accept_failing = false;
-        r = add_peer(m, cfd);
-        if (r < 0)
-                log_warning_errno(r, "Failed to set up a private socket connection: %m");
         return 0;
 }
 
-int private_socket_start(Manager *m, const char *path) {
+/* Bound under a temporary name and renamed into place once it listens: a
+ * client finds no socket or a working one, never one that refuses
+ * connections. Returns the listening fd. */
+static int bind_socket(const char *path) {
         _cleanup_close_ int fd = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct stat st;
         int r;
 
-        /* Bound under a temporary name and renamed into place once it
-         * listens: a client finds no socket or a working one, never one that
-         * refuses connections. */
         if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", path) >= sizeof(sa.sun_path))
                 return log_warning_errno(ENAMETOOLONG, "Private socket path too long: %s", path);
 
@@ -269,52 +451,89 @@ int private_socket_start(Manager *m, const char *path) {
                 (void) unlink(sa.sun_path);
                 return log_warning_errno(r, "Failed to set up the private socket %s: %m", path);
         }
+        r = fd;
+        fd = -EBADF;
+        return r;
+}
 
-        r = sd_event_add_io(m->event, &m->private_listener, fd, EPOLLIN, on_connection, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch the private socket: %m");
-        r = sd_event_source_set_io_fd_own(m->private_listener, true);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch the private socket: %m");
-        fd = -EBADF; /* the event source owns it now */
-        /* At most 64 accepts a second: when a user holds more connections
-         * than we may have descriptors, accept() fails on a socket that
-         * stays readable, and the loop would spin. */
-        r = sd_event_source_set_ratelimit(m->private_listener, PRIVATE_SOCKET_ACCEPT_INTERVAL_USEC,
-                                          PRIVATE_SOCKET_ACCEPT_BURST);
-        if (r < 0)
-                return log_error_errno(r, "Failed to rate limit the private socket: %m");
-        r = sd_event_add_defer(m->event, &m->peer_reaper, on_reap, m);
+static int add_sources(PrivateSocket *ps, int fd) {
+        sd_event *e = ps->manager->event;
+        int r;
+
+        r = sd_event_add_io(e, &ps->listener, fd, EPOLLIN, on_connection, ps);
+        if (r < 0) {
+                (void) close(fd);
+                return r;
+        }
+        r = sd_event_source_set_io_fd_own(ps->listener, true);
+        if (r < 0) {
+                (void) close(fd);
+                return r;
+        }
+        r = sd_event_add_time_relative(e, &ps->resume_timer, CLOCK_MONOTONIC, ACCEPT_PAUSE_USEC, 0, on_resume, ps);
         if (r >= 0)
-                r = sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_OFF);
+                r = sd_event_source_set_enabled(ps->resume_timer, SD_EVENT_OFF);
         if (r >= 0)
-                r = sd_event_add_post(m->event, &m->peer_starter, on_post_iteration, m);
+                r = sd_event_add_time_relative(e, &ps->trim_timer, CLOCK_MONOTONIC, TRIM_DELAY_USEC, 0, on_trim, ps);
         if (r >= 0)
-                r = sd_event_source_set_enabled(m->peer_starter, SD_EVENT_OFF);
+                r = sd_event_source_set_enabled(ps->trim_timer, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_defer(e, &ps->reaper, on_reap, ps);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(ps->reaper, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_post(e, &ps->starter, on_post_iteration, ps);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(ps->starter, SD_EVENT_OFF);
+        return r;
+}
+
+int private_socket_start(Manager *m, const char *path) {
+        PrivateSocket *ps;
+        int fd, r;
+
+        fd = bind_socket(path);
+        if (fd < 0)
+                return fd;
+        ps = calloc(1, sizeof(PrivateSocket));
+        if (!ps) {
+                (void) close(fd);
+                (void) unlink(path);
+                return log_oom();
+        }
+        ps->manager = m;
+        m->private_server = ps;
+        ps->path = strdup(path);
+        if (!ps->path) {
+                (void) close(fd);
+                (void) unlink(path);
+                return log_oom();
+        }
+        r = add_sources(ps, fd); /* the listener owns fd from here on, even on failure */
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the private socket: %m");
-        m->private_socket_path = strdup(path);
-        if (!m->private_socket_path)
-                return log_oom();
         log_debug("Serving peer-to-peer D-Bus on %s.", path);
         return 0;
 }
 
 void private_socket_stop(Manager *m) {
-        for (size_t i = 0; i < m->n_peers; i++)
-                sd_bus_flush_close_unref(m->peers[i]);
-        free(m->peers);
-        m->peers = NULL;
-        m->n_peers = 0;
-        on_reap(NULL, m);
-        m->peer_reaper = sd_event_source_disable_unref(m->peer_reaper);
-        m->peer_starter = sd_event_source_disable_unref(m->peer_starter);
-        m->starting_peers = mfree(m->starting_peers);
-        m->n_starting_peers = 0;
-        m->private_listener = sd_event_source_disable_unref(m->private_listener);
-        if (m->private_socket_path) {
-                (void) unlink(m->private_socket_path);
-                free(m->private_socket_path);
-                m->private_socket_path = NULL;
-        }
+        PrivateSocket *ps = TAKE_PTR(m->private_server);
+
+        if (!ps)
+                return;
+        /* No flush: a peer that does not read would keep us here. */
+        for (size_t i = 0; i < ps->n_peers; i++)
+                sd_bus_close_unref(ps->peers[i].bus);
+        free(ps->peers);
+        free_dead_peers(ps);
+        free(ps->starting);
+        sd_event_source_disable_unref(ps->reaper);
+        sd_event_source_disable_unref(ps->starter);
+        sd_event_source_disable_unref(ps->trim_timer);
+        sd_event_source_disable_unref(ps->resume_timer);
+        sd_event_source_disable_unref(ps->listener);
+        if (ps->path)
+                (void) unlink(ps->path);
+        free(ps->path);
+        free(ps);
 }

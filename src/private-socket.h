@@ -2,17 +2,33 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <systemd/sd-bus.h>
 
 typedef struct Manager Manager;
+typedef struct PrivateSocket PrivateSocket;
 
 #define PRIVATE_SOCKET_DEFAULT "/run/sriov-monitor/private"
 
+/* What one peer may cost before it is dropped as stalled: the kernel holds
+ * at most PEER_SNDBUF (doubled by the kernel, as SO_SNDBUF is) of what it
+ * has not read, the daemon at most PEER_QUEUE_MAX messages more. */
+#define PEER_SNDBUF (256 * 1024)
+#define PEER_QUEUE_MAX 4096
+/* Connections one uid may hold at once; more are refused at once. */
+#define PEER_PER_UID_MAX 64
+
 /* Serves the objects, signals and methods as peer-to-peer D-Bus on a Unix
- * socket (mode 0666), for containers and agents without the system bus. */
+ * socket (mode 0666), for containers and agents without the system bus.
+ * The state lives in m->private_server (NULL when not served). */
 int private_socket_start(Manager *m, const char *path);
+/* Closes every peer without waiting for it to read (whatever a peer does,
+ * this never blocks) and removes the socket. */
 void private_socket_stop(Manager *m);
 
-/* A peer whose unsent messages pile up (it does not read its socket) is
- * dropped, so it cannot hold memory or slow the others. True if dropped. */
-bool private_socket_check_peer(Manager *m, sd_bus *peer);
+/* The i-th connected peer, NULL past the last (ps may be NULL). */
+sd_bus *private_socket_peer(PrivateSocket *ps, size_t i);
+
+/* Drops the peers whose unread messages pile up (they do not read their
+ * socket), so that none can hold memory or slow the others. */
+void private_socket_check_peers(PrivateSocket *ps);
