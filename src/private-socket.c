@@ -249,8 +249,24 @@ static const sd_bus_vtable driver_vtable[] = {
 /* Every message a peer sends: one that keeps asking without reading the
  * answers shows here, even when no device changes. */
 static int on_peer_message(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        sd_bus *peer = sd_bus_message_get_bus(msg);
+        uint64_t queued = 0;
+
         /* Dropped: the message is not dispatched on a closed connection. */
-        return check_peer(userdata, sd_bus_message_get_bus(msg));
+        if (check_peer(userdata, peer))
+                return 1;
+        /* An answer can be big (GetManagedObjects: about 250 bytes a
+         * device): one that would only join a backlog is refused with a
+         * small error instead, so the backlog holds at most
+         * PEER_CALL_BACKLOG answers of any size, the rest small. */
+        if (sd_bus_message_is_method_call(msg, NULL, NULL) > 0 && sd_bus_get_n_queued_write(peer, &queued) >= 0 &&
+            queued > PEER_CALL_BACKLOG) {
+                if (sd_bus_message_get_expect_reply(msg) > 0)
+                        (void) sd_bus_reply_method_errorf(msg, SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                                          "%" PRIu64 " messages wait for you to read them.", queued);
+                return 1;
+        }
+        return 0;
 }
 
 static int setup_peer(PrivateSocket *ps, sd_bus *peer) {

@@ -15,6 +15,9 @@ typedef struct PrivateSocket PrivateSocket;
  * has not read, the daemon at most PEER_QUEUE_MAX messages more. */
 #define PEER_SNDBUF (256 * 1024)
 #define PEER_QUEUE_MAX 4096
+/* A call from a peer for which more messages than this wait (beyond the
+ * kernel's buffer) is answered org.freedesktop.DBus.Error.LimitsExceeded. */
+#define PEER_CALL_BACKLOG 16
 /* Connections one uid may hold at once; more are refused at once. */
 #define PEER_PER_UID_MAX 64
 

@@ -12,6 +12,10 @@
       "refused R open O": how many of the held ones the daemon closed at
       once. Then Pings on each open one and prints "served S", then waits
       until stdin closes.
+  hostile-peer.py ask SOCKET CALLS
+      Authenticates, asks GetManagedObjects CALLS times without reading
+      until the daemon has stopped writing, then reads every answer and
+      prints "answered A refused R" (R: LimitsExceeded errors).
   hostile-peer.py churn SOCKET ROUNDS CONNECTIONS CALLS
       ROUNDS times: CONNECTIONS connections at once, each authenticated and
       asking GetManagedObjects CALLS times without reading, all closed once
@@ -85,6 +89,34 @@ def stall(path, calls):
     return 0
 
 
+def ask(path, calls):
+    sock = connect(path)
+    authenticate(sock)
+    sock.sendall(b''.join(blob('GetManagedObjects', serial) for serial in range(1, calls + 1)))
+    wait_daemon_stopped_writing([sock])
+    sock.settimeout(60)
+    answered = refused = 0
+    rest = b''
+    while answered + refused < calls:
+        while True:
+            if len(rest) >= 16:
+                size = Gio.DBusMessage.bytes_needed(rest[:16])
+                if size > 0 and len(rest) >= size:
+                    break
+            chunk = sock.recv(1 << 20)
+            if not chunk:
+                raise EOFError
+            rest += chunk
+        msg = Gio.DBusMessage.new_from_blob(rest[:size], Gio.DBusCapabilityFlags.NONE)
+        rest = rest[size:]
+        if msg.get_message_type() == Gio.DBusMessageType.METHOD_RETURN:
+            answered += 1
+        elif msg.get_error_name() == 'org.freedesktop.DBus.Error.LimitsExceeded':
+            refused += 1
+    print('answered %d refused %d' % (answered, refused), flush=True)
+    return 0
+
+
 def hung_up(sock):
     '''Whether the daemon has closed this connection (it never writes first).'''
     readable, _, _ = select.select([sock], [], [], 0)
@@ -148,7 +180,7 @@ def churn(path, rounds, connections, calls):
 def main():
     mode, path = sys.argv[1], sys.argv[2]
     args = [int(a) for a in sys.argv[3:]]
-    return {'stall': stall, 'flood': flood, 'churn': churn}[mode](path, *args)
+    return {'stall': stall, 'ask': ask, 'flood': flood, 'churn': churn}[mode](path, *args)
 
 
 if __name__ == '__main__':

@@ -11,6 +11,7 @@
  * many seconds is a hang), scaled when the daemon runs under a wrapper.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,6 +111,26 @@ static void test_stalled_peer_dropped(void) {
         assert_answers(healthy);
         assert_answers(h->conn);
         assert_fds_back(h, fds);
+}
+
+/* A user asks far more than the kernel's buffer holds without reading:
+ * past a short backlog the daemon answers with a small error instead of
+ * queueing big answers; every call gets one or the other. */
+static void test_asking_without_reading(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autofree char *line = NULL;
+        unsigned answered = 0, refused = 0;
+        Hostile p;
+
+        hostile_start(&p, h, "ask", "300");
+        line = hostile_line(&p, scaled(WAIT_MS) * 3);
+        g_test_message("%s", line);
+        g_assert_cmpint(sscanf(line, "answered %u refused %u", &answered, &refused), ==, 2);
+        g_assert_cmpuint(answered + refused, ==, 300);
+        g_assert_cmpuint(answered, >, PEER_CALL_BACKLOG);
+        g_assert_cmpuint(refused, >, 0);
+        hostile_finish(&p);
+        assert_answers(h->conn);
 }
 
 typedef struct {
@@ -249,6 +270,7 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/hostile/stop-with-stalled-peer", test_stop_with_stalled_peer);
         g_test_add_func("/hostile/stalled-peer-dropped", test_stalled_peer_dropped);
+        g_test_add_func("/hostile/asking-without-reading", test_asking_without_reading);
         g_test_add_func("/hostile/accept-flood", test_accept_flood);
         g_test_add_func("/hostile/memory-after-flood", test_memory_after_flood);
         return g_test_run();
