@@ -28,10 +28,6 @@
 #define CHURN_ROUNDS 2
 #define CHURN_CALLS 100
 
-static unsigned scaled(unsigned ms) {
-        return g_getenv("SRIOV_MONITORD_WRAPPER") ? ms * 10 : ms;
-}
-
 static Harness *start_demo(void) {
         Harness *h = harness_new();
 
@@ -65,7 +61,7 @@ static gboolean fds_back(gpointer p) {
 static void assert_fds_back(Harness *h, unsigned baseline) {
         FdWait w = { h, baseline };
 
-        if (!harness_wait_until(fds_back, &w, scaled(WAIT_MS)))
+        if (!harness_wait_until(fds_back, &w, WAIT_MS))
                 g_error("the daemon has %u file descriptors open, %u before", harness_daemon_fd_count(h), baseline);
 }
 
@@ -79,7 +75,7 @@ static void test_stop_with_stalled_peer(void) {
         long unread;
 
         hostile_start(&p, h, "stall", "2000");
-        line = hostile_line(&p, scaled(WAIT_MS) * 3);
+        line = hostile_line(&p, harness_timeout_ms(WAIT_MS) * 3);
         g_assert_true(g_str_has_prefix(line, "unread "));
         unread = strtol(line + strlen("unread "), NULL, 10);
         g_test_message("the kernel holds %ld bytes the stalled peer has not read", unread);
@@ -91,7 +87,7 @@ static void test_stop_with_stalled_peer(void) {
                 sim_write_autoprobe(h->sim, "0000:3b:00.0", i % 2);
         assert_answers(h->conn);
 
-        g_test_message("stopped in %.0f ms", harness_stop_within(h, scaled(STOP_MS)));
+        g_test_message("stopped in %.0f ms", harness_stop_within(h, harness_timeout_ms(STOP_MS)));
         hostile_finish(&p);
 }
 
@@ -123,7 +119,7 @@ static void test_asking_without_reading(void) {
         Hostile p;
 
         hostile_start(&p, h, "ask", "300");
-        line = hostile_line(&p, scaled(WAIT_MS) * 3);
+        line = hostile_line(&p, harness_timeout_ms(WAIT_MS) * 3);
         g_test_message("%s", line);
         g_assert_cmpint(sscanf(line, "answered %u refused %u", &answered, &refused), ==, 2);
         g_assert_cmpuint(answered + refused, ==, 300);
@@ -173,13 +169,13 @@ static void test_accept_flood(void) {
         }
         g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
         hostile_start(&p, h, "flood", args);
-        line = hostile_line(&p, scaled(WAIT_MS) * 3);
+        line = hostile_line(&p, harness_timeout_ms(WAIT_MS) * 3);
         g_assert_cmpstr(line, ==, "connected");
         /* Root's newcomer, last in the backlog. */
         g_dbus_connection_new_for_address(address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL,
                                           on_peer_connected, &w);
         g_assert_cmpint(kill(h->daemon_pid, SIGCONT), ==, 0);
-        if (!harness_wait_until(peer_connected, &w, scaled(WAIT_MS)))
+        if (!harness_wait_until(peer_connected, &w, WAIT_MS))
                 g_error("a newcomer behind the flood was not served");
         assert_answers(w.conn);
         assert_answers(h->conn);
@@ -187,9 +183,9 @@ static void test_accept_flood(void) {
         /* Everything before the newcomer was accepted: the excess is closed. */
         hostile_say(&p);
         g_free(line);
-        line = hostile_line(&p, scaled(WAIT_MS));
+        line = hostile_line(&p, harness_timeout_ms(WAIT_MS));
         g_assert_cmpstr(line, ==, want);
-        served = hostile_line(&p, scaled(WAIT_MS) * 3);
+        served = hostile_line(&p, harness_timeout_ms(WAIT_MS) * 3);
         g_assert_cmpstr(served, ==, want_served);
         assert_answers(w.conn);
 
@@ -245,7 +241,7 @@ static void test_memory_after_flood(void) {
         /* Sampled while it runs: the peak is a figure, not a bound. */
         while (!hostile_has_output(&p, 200))
                 peak = MAX(peak, harness_daemon_rss_kib(h));
-        line = hostile_line(&p, scaled(WAIT_MS) * 6);
+        line = hostile_line(&p, harness_timeout_ms(WAIT_MS) * 6);
         g_assert_cmpstr(line, ==, "done");
         hostile_finish(&p);
         assert_fds_back(h, fds);
@@ -258,7 +254,7 @@ static void test_memory_after_flood(void) {
                                before, peak);
                 return;
         }
-        if (!harness_wait_until(rss_down, &w, scaled(WAIT_MS)))
+        if (!harness_wait_until(rss_down, &w, WAIT_MS))
                 g_error("VmRSS stayed at %" G_GUINT64_FORMAT " KiB after the flood, %" G_GUINT64_FORMAT
                         " KiB before (%" G_GUINT64_FORMAT " at most during)",
                         harness_daemon_rss_kib(h), before, peak);
