@@ -138,7 +138,13 @@ static int scan_all(Manager *m, DeviceTable **ret) {
         if (r < 0)
                 return r;
         r = sysfs_list_pci_devices(&syspaths);
-        if (r < 0)
+        if (r == -ENOENT) {
+                /* A container without PCI sysfs, a machine without PCI: an
+                 * empty table, still served; said once, not per rescan. */
+                if (!m->warned_no_pci)
+                        log_warning("No " SYSFS_PCI_DEVICES " on this host: no PCI devices to monitor.");
+                m->warned_no_pci = true;
+        } else if (r < 0)
                 return log_error_errno(r, "Failed to list PCI devices in " SYSFS_PCI_DEVICES ": %m");
 
         /* A full scan asks udev's hwdb afresh, once per vendor. */
@@ -483,6 +489,20 @@ static void check_peers(Manager *m) {
         private_socket_check_peers(m->private_server);
 }
 
+static void count_functions(const DeviceTable *t, unsigned *pfs, unsigned *vfs) {
+        Device *d;
+
+        *pfs = *vfs = 0;
+        HASHMAP_FOREACH(d, t->by_address, i)
+                (*(d->role == DEVICE_ROLE_PF ? pfs : vfs))++;
+}
+
+/* A rescan someone asked for (SIGHUP, Refresh) gets its line in the log at
+ * the default level; the daemon's own stay quiet unless they find drift. */
+static bool resync_requested(const char *reason) {
+        return streq(reason, "SIGHUP") || streq(reason, "Refresh");
+}
+
 static int on_batch(sd_event_source *s, void *userdata) {
         Manager *m = userdata;
 
@@ -500,11 +520,19 @@ static int on_batch(sd_event_source *s, void *userdata) {
                         log_warning_errno(r, "Resync (%s) failed: %m", reason);
                         return 0;
                 }
-                if (changed == 0)
-                        return 0;
                 for (char **n = names; n && *n; n++)
                         (void) snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
                                         n == names ? "" : " ", *n);
+                if (resync_requested(reason)) {
+                        unsigned pfs, vfs;
+
+                        count_functions(m->table, &pfs, &vfs);
+                        log_notice("Rescanned (%s): %u PFs, %u VFs, %u changed%s%s%s.", reason, pfs, vfs, changed,
+                                   changed > 0 ? ": " : "", list, changed > 8 ? " ..." : "");
+                        return 0;
+                }
+                if (changed == 0)
+                        return 0;
                 /* The sources should have told us: drift is worth a warning. */
                 log_full_errno(streq(reason, "periodic resync") ? LOG_WARNING : LOG_INFO, 0,
                                "Resync (%s): %u device(s) had changed without an event: %s%s", reason, changed,
@@ -677,7 +705,7 @@ void manager_mark_iommu_group(Manager *m, const char *group) {
 }
 
 void manager_request_resync(Manager *m, const char *reason) {
-        if (!m->resync_reason)
+        if (!m->resync_reason || resync_requested(reason))
                 m->resync_reason = reason;
         schedule_batch(m);
 }
@@ -780,6 +808,7 @@ static int setup_pipeline(Manager *m) {
 
 int manager_start(Manager *m) {
         _cleanup_(device_table_freep) DeviceTable *fresh = NULL;
+        unsigned pfs, vfs;
         int r;
 
         r = m->use_session_bus ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
@@ -816,7 +845,6 @@ int manager_start(Manager *m) {
                         if (d->role == DEVICE_ROLE_PF)
                                 inotify_watch_pf(m, d);
         }
-        log_info("Found %zu SR-IOV functions.", device_table_size(m->table));
 
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
@@ -826,8 +854,16 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the bus: %m");
         r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+        if (r == -EEXIST)
+                return log_error_errno(r, "Another sriov-monitord owns %s: not starting a second one.", BUS_NAME);
+        if (r == -EACCES || r == -EPERM)
+                return log_error_errno(r, "Not allowed to own %s: run as root, with %s.conf installed in "
+                                       "the D-Bus system policy directory (see sriov-monitord(8)).",
+                                       BUS_NAME, BUS_NAME);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire the bus name %s: %m", BUS_NAME);
+        count_functions(m->table, &pfs, &vfs);
+        log_notice("Monitoring %u PFs, %u VFs.", pfs, vfs);
 
         /* Only the instance that owns the name may take over the socket path.
          * A socket that cannot be served is a warning: the bus still is. */

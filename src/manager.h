@@ -63,6 +63,7 @@ typedef struct Manager {
         sd_event_source *settle_timer;
         uint64_t settle_since;      /* CLOCK_MONOTONIC usec of the first held mark; 0: none held */
         const char *resync_reason;  /* non-NULL: the next batch is a full rescan */
+        bool warned_no_pci;         /* said once that the host has no PCI sysfs */
 
         uint64_t events_processed_published;
         sd_event_source *events_timer;

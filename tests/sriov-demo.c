@@ -68,6 +68,8 @@ int main(void) {
                 fprintf(stderr, "sriov-demo: run it through 'make demo'\n");
                 return 2;
         }
+        /* Its notices ("Failed to set fd limit", monitors) are not the demo. */
+        harness_set_quiet_bus(TRUE);
         h = harness_new();
         sim_build_demo_host(h->sim);
         printf("Simulated host: ConnectX-6 Dx, Pensando, Intel E810 and Broadcom PFs (testbed %s)\n",
