@@ -26,8 +26,11 @@ for section in 1 5 8; do
         mkdir -p "$tmp/man/man$section"
         for page in "$abs_top_srcdir"/man/*."$section"; do
                 ln -s "$page" "$tmp/man/man$section/"
+                # In the C locale too, as on a fresh machine without one.
                 check "$(basename "$page") renders without warnings" \
-                        sh -c "test -z \"\$(MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null)\""
+                        sh -c "test -z \"\$(LC_ALL=C MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null)\""
+                check "$(basename "$page") has no control characters" \
+                        sh -c "! LC_ALL=C tr -d '\\t\\n' <'$page' | LC_ALL=C grep -q '[[:cntrl:]]'"
         done
 done
 
