@@ -143,6 +143,9 @@ void harness_free(Harness *h) {
         stop_bus(h);
         (void) unlink(h->private_socket);
         (void) unlink(h->daemon_log);
+        for (guint i = 0; h->copies && i < h->copies->len; i++)
+                (void) unlink(g_ptr_array_index(h->copies, i));
+        g_clear_pointer(&h->copies, g_ptr_array_unref);
         (void) rmdir(h->private_dir);
         g_free(h->daemon_log);
         g_free(h->private_socket);
@@ -150,6 +153,20 @@ void harness_free(Harness *h) {
         g_free(h->bus_address);
         sim_free(h->sim);
         g_free(h);
+}
+
+const char *harness_copy_for_anyone(Harness *h, const char *path) {
+        g_autofree char *base = g_path_get_basename(path), *text = NULL;
+        char *copy = g_strdup_printf("%s/%u-%s", h->private_dir, h->copies ? h->copies->len : 0, base);
+        gsize len;
+
+        g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+        g_assert_true(g_file_set_contents(copy, text, (gssize) len, NULL));
+        g_assert_cmpint(chmod(copy, 0755), ==, 0);
+        if (!h->copies)
+                h->copies = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(h->copies, copy);
+        return copy;
 }
 
 char *harness_daemon_log(Harness *h) {

@@ -30,6 +30,8 @@ typedef struct Harness {
          * daemon_log (appended across restarts), for harness_daemon_log(). */
         gboolean capture_log;
         char *daemon_log;
+        /* harness_copy_for_anyone()'s copies, removed by harness_free(). */
+        GPtrArray *copies;
 } Harness;
 
 /* Before harness_new(): dbus-daemon's own messages (stderr) to /dev/null. */
@@ -50,6 +52,12 @@ void harness_stop_daemon(Harness *h);
 gboolean harness_name_has_owner(Harness *h, const char *name);
 /* What the daemon logged so far (capture_log); "" before it logged. */
 char *harness_daemon_log(Harness *h);
+
+/* A copy of the file at path that any user may read and run, in the
+ * harness's own directory: the build tree may be in a directory another
+ * user cannot enter (a clone under /root), and tests run programs and
+ * scripts as nobody. Owned by the harness. */
+const char *harness_copy_for_anyone(Harness *h, const char *path);
 
 /* "unix:path=..." of the daemon's private socket. */
 char *harness_socket_address(Harness *h);

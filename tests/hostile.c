@@ -8,7 +8,8 @@
 #include "hostile.h"
 
 void hostile_start(Hostile *p, Harness *h, const char *mode, const char *args) {
-        g_autofree char *script = g_build_filename(g_getenv("TEST_SRCDIR"), "hostile-peer.py", NULL);
+        g_autofree char *source = g_build_filename(g_getenv("TEST_SRCDIR"), "hostile-peer.py", NULL);
+        const char *script = harness_copy_for_anyone(h, source);
         g_auto(GStrv) numbers = g_strsplit(args, " ", -1);
         g_auto(GStrv) env = harness_client_environ(h);
         g_autoptr(GPtrArray) argv = g_ptr_array_new();

@@ -94,19 +94,6 @@ static void watch_child_setup(gpointer unused) {
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-char *status_script_for_anyone(void) {
-        g_autofree char *text = NULL;
-        char *script = g_build_filename("/tmp", "sriov-status-anyone-XXXXXX", NULL);
-        int fd = g_mkstemp(script);
-
-        g_assert_cmpint(fd, >=, 0);
-        close(fd);
-        g_assert_true(g_file_get_contents(g_getenv("SRIOV_STATUS"), &text, NULL, NULL));
-        g_assert_true(g_file_set_contents(script, text, -1, NULL));
-        g_assert_cmpint(chmod(script, 0755), ==, 0);
-        return script;
-}
-
 Watch *watch_start_as(Harness *h, gboolean as_nobody, const char *const *args) {
         g_autoptr(GPtrArray) argv = g_ptr_array_new();
         g_auto(GStrv) env = harness_client_environ(h);
@@ -114,13 +101,13 @@ Watch *watch_start_as(Harness *h, gboolean as_nobody, const char *const *args) {
         Watch *w = g_new0(Watch, 1);
 
         if (as_nobody) {
-                w->script_copy = status_script_for_anyone();
+
                 g_ptr_array_add(argv, "setpriv");
                 g_ptr_array_add(argv, "--reuid=65534");
                 g_ptr_array_add(argv, "--regid=65534");
                 g_ptr_array_add(argv, "--clear-groups");
                 g_ptr_array_add(argv, "sh");
-                g_ptr_array_add(argv, w->script_copy);
+                g_ptr_array_add(argv, (char *) harness_copy_for_anyone(h, g_getenv("SRIOV_STATUS")));
                 /* A directory nobody may write in. */
                 env = g_environ_setenv(env, "TMPDIR", "/tmp", TRUE);
         } else
@@ -175,9 +162,6 @@ void watch_free(Watch *w) {
         g_string_free(w->out_buf, TRUE);
         g_ptr_array_unref(w->lines);
         g_string_free(w->err, TRUE);
-        if (w->script_copy)
-                (void) unlink(w->script_copy);
-        g_free(w->script_copy);
         g_free(w);
 }
 

@@ -32,10 +32,6 @@ int find_line(char **lines, const char *prefix);
 /* Whether jq's boolean expression holds on a JSON text. */
 gboolean jq_holds(Harness *h, const char *json, const char *expr);
 
-/* A copy of the script any user can read and run (the build tree may not
- * be readable by nobody); free with g_free after unlinking. */
-char *status_script_for_anyone(void);
-
 typedef struct Watch {
         Harness *h;
         GPid pid; /* also its process group: dbus-monitor and jq are in it */
@@ -46,7 +42,6 @@ typedef struct Watch {
         gboolean exited;
         int status;
         unsigned pokes;
-        char *script_copy; /* unlinked when freed */
 } Watch;
 
 /* sriov-status with args in the background, as root, or (as_nobody) as

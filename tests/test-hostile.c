@@ -95,7 +95,8 @@ static void test_stop_with_stalled_peer(void) {
  * dropped, and the others never notice. */
 static void test_stalled_peer_dropped(void) {
         g_autoptr(Harness) h = start_demo();
-        g_autofree char *script = g_build_filename(g_getenv("TEST_SRCDIR"), "stalled-peer.py", NULL);
+        g_autofree char *source = g_build_filename(g_getenv("TEST_SRCDIR"), "stalled-peer.py", NULL);
+        const char *script = harness_copy_for_anyone(h, source);
         g_autoptr(GDBusConnection) healthy = harness_connect_peer(h);
         unsigned fds = harness_daemon_fd_count(h);
 

@@ -93,7 +93,8 @@ static void test_rescan_names_changes(void) {
 }
 
 static int run_second_daemon(Harness *h, gboolean as_nobody, char **err) {
-        const char *daemon = g_getenv("SRIOV_MONITORD");
+        const char *daemon = as_nobody ? harness_copy_for_anyone(h, g_getenv("SRIOV_MONITORD"))
+                                       : g_getenv("SRIOV_MONITORD");
         const char *const nobody[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", daemon,
                                        "--private-socket=none", NULL };
         g_autofree char *out = NULL;

@@ -132,7 +132,8 @@ static void test_refresh_root_only(void) {
         g_clear_pointer(&out, g_free);
         g_clear_pointer(&err3, g_free);
         g_assert_cmpint(harness_run(h, (const char *[]) { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                                          g_getenv("SRIOV_STATUS"), addr_arg, "--refresh", NULL },
+                                                          harness_copy_for_anyone(h, g_getenv("SRIOV_STATUS")),
+                                                          addr_arg, "--refresh", NULL },
                                     &out, &err3), ==, 1);
         g_assert_nonnull(strstr(err3, "Refresh failed: "));
         g_assert_nonnull(strstr(err3, "only root may refresh; run as root"));
