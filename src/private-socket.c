@@ -9,9 +9,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "bus-objects.h"
+#include "bus-names.h"
 #include "log.h"
-#include "manager.h"
 #include "private-socket.h"
 
 /* Unsent messages a peer may have before it is dropped as stalled. */
@@ -41,17 +40,17 @@ static bool bus_list_remove(sd_bus **l, size_t *n, sd_bus *bus) {
         return false;
 }
 
-static void drop_peer(Manager *m, sd_bus *peer);
+static void drop_peer(PrivateSocket *ps, sd_bus *peer);
 
 /* sd-bus leaves a message that came in the same read as the client's BEGIN
  * in its buffer when authentication completes, and its event glue does not
  * wake up for it: the call would wait for the client's next write. Until a
  * peer is running, drive it by hand after every loop iteration. */
 static int on_post_iteration(sd_event_source *s, void *userdata) {
-        Manager *m = userdata;
+        PrivateSocket *ps = userdata;
 
-        for (size_t i = m->n_starting_peers; i > 0; i--) {
-                sd_bus *peer = m->starting_peers[i - 1];
+        for (size_t i = ps->n_starting_peers; i > 0; i--) {
+                sd_bus *peer = ps->starting_peers[i - 1];
                 int r;
 
                 while ((r = sd_bus_process(peer, NULL)) > 0)
@@ -61,51 +60,51 @@ static int on_post_iteration(sd_event_source *s, void *userdata) {
                          * first message is malformed is hung up on, not left
                          * waiting with its bytes unread. */
                         log_debug_errno(r, "A private socket peer failed while starting (%m); dropping it.");
-                        drop_peer(m, peer);
+                        drop_peer(ps, peer);
                 } else if (sd_bus_is_ready(peer) > 0)
-                        (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
+                        (void) bus_list_remove(ps->starting_peers, &ps->n_starting_peers, peer);
         }
-        return sd_event_source_set_enabled(s, m->n_starting_peers > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
+        return sd_event_source_set_enabled(s, ps->n_starting_peers > 0 ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
-static void drop_peer(Manager *m, sd_bus *peer) {
-        (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
-        if (!bus_list_remove(m->peers, &m->n_peers, peer))
+static void drop_peer(PrivateSocket *ps, sd_bus *peer) {
+        (void) bus_list_remove(ps->starting_peers, &ps->n_starting_peers, peer);
+        if (!bus_list_remove(ps->peers, &ps->n_peers, peer))
                 return;
         /* Not freed here: we may be inside one of its callbacks. */
         sd_bus_close(peer);
-        if (bus_list_add(&m->dead_peers, &m->n_dead_peers, peer) < 0) {
+        if (bus_list_add(&ps->dead_peers, &ps->n_dead_peers, peer) < 0) {
                 log_oom();
                 return; /* leaked rather than freed under a running callback */
         }
-        (void) sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_ONESHOT);
+        (void) sd_event_source_set_enabled(ps->reaper, SD_EVENT_ONESHOT);
 }
 
 static int on_reap(sd_event_source *s, void *userdata) {
-        Manager *m = userdata;
+        PrivateSocket *ps = userdata;
 
-        for (size_t i = 0; i < m->n_dead_peers; i++)
-                sd_bus_flush_close_unref(m->dead_peers[i]);
-        m->dead_peers = mfree(m->dead_peers);
-        m->n_dead_peers = 0;
+        for (size_t i = 0; i < ps->n_dead_peers; i++)
+                sd_bus_flush_close_unref(ps->dead_peers[i]);
+        ps->dead_peers = mfree(ps->dead_peers);
+        ps->n_dead_peers = 0;
         return 0;
 }
 
 static int on_peer_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        PrivateSocket *ps = userdata;
 
         log_debug("A private socket peer disconnected.");
-        drop_peer(m, sd_bus_message_get_bus(msg));
+        drop_peer(ps, sd_bus_message_get_bus(msg));
         return 0;
 }
 
-bool private_socket_check_peer(Manager *m, sd_bus *peer) {
+bool private_socket_check_peer(PrivateSocket *ps, sd_bus *peer) {
         uint64_t queued = 0;
 
         if (sd_bus_get_n_queued_write(peer, &queued) < 0 || queued <= PEER_QUEUE_MAX)
                 return false;
         log_warning("A private socket peer does not read its messages (%" PRIu64 " queued); dropping it.", queued);
-        drop_peer(m, peer);
+        drop_peer(ps, peer);
         return true;
 }
 
@@ -113,10 +112,10 @@ bool private_socket_check_peer(Manager *m, sd_bus *peer) {
  * the bus driver first and may add match rules; a peer gets every signal
  * anyway. Just enough of org.freedesktop.DBus for them. */
 static int method_hello(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        PrivateSocket *ps = userdata;
         char name[32];
 
-        (void) snprintf(name, sizeof(name), ":1.%" PRIu64, ++m->peer_serial);
+        (void) snprintf(name, sizeof(name), ":1.%" PRIu64, ++ps->serial);
         return sd_bus_reply_method_return(msg, "s", name);
 }
 
@@ -153,7 +152,7 @@ static int on_peer_message(sd_bus_message *msg, void *userdata, sd_bus_error *er
         return private_socket_check_peer(userdata, sd_bus_message_get_bus(msg));
 }
 
-static int add_peer(Manager *m, int fd) {
+static int add_peer(PrivateSocket *ps, int fd) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *peer = NULL;
         sd_id128_t id;
         int r;
@@ -181,41 +180,41 @@ static int add_peer(Manager *m, int fd) {
         r = sd_bus_set_sender(peer, ":1.0");
         if (r < 0)
                 return r;
-        r = bus_register_objects(m, peer);
+        r = bus_objects_register(ps->objects, peer);
         if (r < 0)
                 return r;
-        r = sd_bus_add_object_vtable(peer, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus", driver_vtable, m);
+        r = sd_bus_add_object_vtable(peer, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus", driver_vtable, ps);
         if (r < 0)
                 return r;
-        r = sd_bus_add_filter(peer, NULL, on_peer_message, m);
+        r = sd_bus_add_filter(peer, NULL, on_peer_message, ps);
         if (r < 0)
                 return r;
         r = sd_bus_match_signal(peer, NULL, "org.freedesktop.DBus.Local", NULL, "org.freedesktop.DBus.Local",
-                                "Disconnected", on_peer_disconnected, m);
+                                "Disconnected", on_peer_disconnected, ps);
         if (r < 0)
                 return r;
         r = sd_bus_start(peer);
         if (r < 0)
                 return r;
-        r = sd_bus_attach_event(peer, m->event, SD_EVENT_PRIORITY_NORMAL);
+        r = sd_bus_attach_event(peer, ps->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return r;
 
-        r = bus_list_add(&m->starting_peers, &m->n_starting_peers, peer);
+        r = bus_list_add(&ps->starting_peers, &ps->n_starting_peers, peer);
         if (r < 0)
                 return r;
-        r = bus_list_add(&m->peers, &m->n_peers, peer);
+        r = bus_list_add(&ps->peers, &ps->n_peers, peer);
         if (r < 0) {
-                (void) bus_list_remove(m->starting_peers, &m->n_starting_peers, peer);
+                (void) bus_list_remove(ps->starting_peers, &ps->n_starting_peers, peer);
                 return r;
         }
         TAKE_PTR(peer); /* the peers list holds the reference now */
-        (void) sd_event_source_set_enabled(m->peer_starter, SD_EVENT_ON);
+        (void) sd_event_source_set_enabled(ps->starter, SD_EVENT_ON);
         return 0;
 }
 
 static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Manager *m = userdata;
+        PrivateSocket *ps = userdata;
         int cfd, r;
 
         cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -224,20 +223,20 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
 
                 /* Out of descriptors the socket stays readable: the rate
                  * limit keeps us from spinning, and it is said once. */
-                if (errno != EAGAIN && errno != EINTR && !(exhausted && m->accept_failing))
+                if (errno != EAGAIN && errno != EINTR && !(exhausted && ps->accept_failing))
                         log_warning_errno(errno, "Failed to accept a private socket connection: %m%s",
                                           exhausted ? " (quiet until one is accepted again)" : "");
-                m->accept_failing = exhausted;
+                ps->accept_failing = exhausted;
                 return 0;
         }
-        m->accept_failing = false;
-        r = add_peer(m, cfd);
+        ps->accept_failing = false;
+        r = add_peer(ps, cfd);
         if (r < 0)
                 log_warning_errno(r, "Failed to set up a private socket connection: %m");
         return 0;
 }
 
-int private_socket_start(Manager *m, const char *path) {
+int private_socket_start(PrivateSocket *ps, const char *path) {
         _cleanup_close_ int fd = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct stat st;
@@ -270,51 +269,92 @@ int private_socket_start(Manager *m, const char *path) {
                 return log_warning_errno(r, "Failed to set up the private socket %s: %m", path);
         }
 
-        r = sd_event_add_io(m->event, &m->private_listener, fd, EPOLLIN, on_connection, m);
+        r = sd_event_add_io(ps->event, &ps->listener, fd, EPOLLIN, on_connection, ps);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the private socket: %m");
-        r = sd_event_source_set_io_fd_own(m->private_listener, true);
+        r = sd_event_source_set_io_fd_own(ps->listener, true);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch the private socket: %m");
         fd = -EBADF; /* the event source owns it now */
         /* At most 64 accepts a second: when a user holds more connections
          * than we may have descriptors, accept() fails on a socket that
          * stays readable, and the loop would spin. */
-        r = sd_event_source_set_ratelimit(m->private_listener, PRIVATE_SOCKET_ACCEPT_INTERVAL_USEC,
+        r = sd_event_source_set_ratelimit(ps->listener, PRIVATE_SOCKET_ACCEPT_INTERVAL_USEC,
                                           PRIVATE_SOCKET_ACCEPT_BURST);
         if (r < 0)
                 return log_error_errno(r, "Failed to rate limit the private socket: %m");
-        r = sd_event_add_defer(m->event, &m->peer_reaper, on_reap, m);
+        r = sd_event_add_defer(ps->event, &ps->reaper, on_reap, ps);
         if (r >= 0)
-                r = sd_event_source_set_enabled(m->peer_reaper, SD_EVENT_OFF);
+                r = sd_event_source_set_enabled(ps->reaper, SD_EVENT_OFF);
         if (r >= 0)
-                r = sd_event_add_post(m->event, &m->peer_starter, on_post_iteration, m);
+                r = sd_event_add_post(ps->event, &ps->starter, on_post_iteration, ps);
         if (r >= 0)
-                r = sd_event_source_set_enabled(m->peer_starter, SD_EVENT_OFF);
+                r = sd_event_source_set_enabled(ps->starter, SD_EVENT_OFF);
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the private socket: %m");
-        m->private_socket_path = strdup(path);
-        if (!m->private_socket_path)
+        ps->path = strdup(path);
+        if (!ps->path)
                 return log_oom();
         log_debug("Serving peer-to-peer D-Bus on %s.", path);
         return 0;
 }
 
-void private_socket_stop(Manager *m) {
-        for (size_t i = 0; i < m->n_peers; i++)
-                sd_bus_flush_close_unref(m->peers[i]);
-        free(m->peers);
-        m->peers = NULL;
-        m->n_peers = 0;
-        on_reap(NULL, m);
-        m->peer_reaper = sd_event_source_disable_unref(m->peer_reaper);
-        m->peer_starter = sd_event_source_disable_unref(m->peer_starter);
-        m->starting_peers = mfree(m->starting_peers);
-        m->n_starting_peers = 0;
-        m->private_listener = sd_event_source_disable_unref(m->private_listener);
-        if (m->private_socket_path) {
-                (void) unlink(m->private_socket_path);
-                free(m->private_socket_path);
-                m->private_socket_path = NULL;
+void private_socket_stop(PrivateSocket *ps) {
+        for (size_t i = 0; i < ps->n_peers; i++)
+                sd_bus_flush_close_unref(ps->peers[i]);
+        free(ps->peers);
+        ps->peers = NULL;
+        ps->n_peers = 0;
+        on_reap(NULL, ps);
+        ps->reaper = sd_event_source_disable_unref(ps->reaper);
+        ps->starter = sd_event_source_disable_unref(ps->starter);
+        ps->starting_peers = mfree(ps->starting_peers);
+        ps->n_starting_peers = 0;
+        ps->listener = sd_event_source_disable_unref(ps->listener);
+        if (ps->path) {
+                (void) unlink(ps->path);
+                free(ps->path);
+                ps->path = NULL;
         }
+}
+
+/* The sink: what the system bus hears, each peer hears. A send that fails
+ * on a peer is its problem (it went away or stalls): debug level, and the
+ * check at the end of the batch drops a peer that stopped reading. */
+#define FOREACH_PEER(peer, ps) for (sd_bus **_p = (ps)->peers, *peer; _p < (ps)->peers + (ps)->n_peers && (peer = *_p); _p++)
+
+static void sink_added(Sink *s, const Device *d) {
+        FOREACH_PEER(peer, (PrivateSocket *) s)
+                bus_publish_added(peer, LOG_DEBUG, d);
+}
+
+static void sink_changed(Sink *s, const Device *old, const Device *new) {
+        FOREACH_PEER(peer, (PrivateSocket *) s)
+                bus_publish_changed(peer, LOG_DEBUG, old, new);
+}
+
+static void sink_removed(Sink *s, const Device *d) {
+        FOREACH_PEER(peer, (PrivateSocket *) s)
+                bus_publish_removed(peer, LOG_DEBUG, d);
+}
+
+static void sink_batch_done(Sink *s, const BatchDone *done) {
+        PrivateSocket *ps = (PrivateSocket *) s;
+
+        FOREACH_PEER(peer, ps)
+                bus_publish_batch_done(peer, LOG_DEBUG, done);
+        /* Backwards: dropping shrinks the array from the end. */
+        for (size_t i = ps->n_peers; i > 0; i--)
+                private_socket_check_peer(ps, ps->peers[i - 1]);
+}
+
+void private_socket_init(PrivateSocket *ps, sd_event *event, BusObjects *objects) {
+        static const SinkOps ops = {
+                .added = sink_added,
+                .changed = sink_changed,
+                .removed = sink_removed,
+                .batch_done = sink_batch_done,
+        };
+
+        *ps = (PrivateSocket) { .sink.ops = &ops, .event = event, .objects = objects };
 }

@@ -9,7 +9,6 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
-#include "private-socket.h"
 #include "sysfs-parse.h"
 
 typedef struct Options {
@@ -148,7 +147,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         Manager *m = userdata;
 
         log_info("Received SIGHUP, rescanning.");
-        manager_request_resync(m, "SIGHUP");
+        marks_resync(m->marks, "SIGHUP");
         return 0;
 }
 

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "batch.h"
+#include "device-vtable.h"
+#include "log.h"
+#include "strv.h"
+
+/* One device's new reading (NULL: it is gone), to be published. */
+typedef struct Reading {
+        char address[PCI_ADDRESS_MAX];
+        Device *fresh;
+} Reading;
+
+/* What one batch did so far. */
+typedef struct Applied {
+        bool pfs_changed;
+        unsigned changed;
+        char **names;       /* the first few changed addresses, for the drift log */
+} Applied;
+
+static uint64_t now_realtime(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+}
+
+static void readings_free(Reading *readings, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                device_free(readings[i].fresh);
+        free(readings);
+}
+
+static void unpublish(Batch *b, Device *cur, Applied *a) {
+        char address[PCI_ADDRESS_MAX];
+
+        if (cur->role == DEVICE_ROLE_PF)
+                a->pfs_changed = true;
+        sinks_removed(b->sinks, cur);
+        (void) snprintf(address, sizeof(address), "%s", cur->address);
+        device_free(device_table_remove(b->table, address));
+}
+
+/* Makes the table's entry for one address equal to `fresh` (NULL: the device
+ * is gone), taking ownership of it, and tells the sinks. Returns 1 when
+ * something changed. */
+static int apply_device(Batch *b, const char *address, Device *fresh, Applied *a) {
+        Device *cur = device_table_get(b->table, address), *old = NULL;
+        bool changed;
+        int r;
+
+        if (cur && (!fresh || device_identity_changed(cur, fresh))) {
+                unpublish(b, cur, a);
+                if (!fresh)
+                        return 1;
+        }
+        if (!fresh)
+                return 0;
+
+        r = device_table_put(b->table, fresh, &old);
+        if (r < 0)
+                return log_oom();
+        if (!old) {
+                if (fresh->role == DEVICE_ROLE_PF)
+                        a->pfs_changed = true;
+                sinks_added(b->sinks, fresh);
+                return 1;
+        }
+        changed = !device_equal(old, fresh);
+        if (changed)
+                sinks_changed(b->sinks, old, fresh);
+        device_free(old);
+        return changed;
+}
+
+static const char *syspath_of(const DeviceTable *t, const char *address, const char *hint, char buf[static PATH_MAX]) {
+        const Device *d = device_table_get(t, address);
+
+        if (hint)
+                return hint;
+        if (d && d->syspath)
+                return d->syspath;
+        (void) snprintf(buf, PATH_MAX, READER_PCI_DEVICES "/%s", address);
+        return buf;
+}
+
+/* Re-reads and applies one PF now: a new VF finds its index in its links. */
+static void refresh_pf(Batch *b, const char *address, Applied *a) {
+        const Device *cur = device_table_get(b->table, address);
+        Device *fresh = NULL;
+        char buf[PATH_MAX];
+        int r;
+
+        r = b->reader->ops->read(b->reader, syspath_of(b->table, address, NULL, buf), cur, &fresh);
+        if (r < 0) {
+                log_warning_errno(r, "Failed to read %s: %m", address);
+                return;
+        }
+        (void) apply_device(b, address, fresh, a);
+}
+
+static void note_changed(Applied *a, const char *address) {
+        if (a->changed++ < 8)
+                (void) strv_consume(&a->names, strdup(address));
+}
+
+/* Whether reading rd takes part in a pass, and for a new VF, its index. */
+static bool in_pass(Batch *b, int pass, Reading *rd, Applied *a) {
+        const Device *cur = device_table_get(b->table, rd->address);
+
+        switch (pass) {
+        case 0:
+        case 1:
+                return !rd->fresh && cur && (int) cur->role == (pass == 0 ? DEVICE_ROLE_VF : DEVICE_ROLE_PF);
+        case 2:
+                return rd->fresh && rd->fresh->role == DEVICE_ROLE_PF;
+        default:
+                if (!rd->fresh || rd->fresh->role != DEVICE_ROLE_VF)
+                        return false;
+                device_table_resolve_vf_index(b->table, rd->fresh);
+                if (rd->fresh->vf_index == VF_INDEX_UNKNOWN) {
+                        /* Its PF's links were not re-read yet: do it now. */
+                        const Device *pf = device_table_get(b->table, rd->fresh->pf_address);
+
+                        if (pf)
+                                refresh_pf(b, pf->address, a);
+                        device_table_resolve_vf_index(b->table, rd->fresh);
+                }
+                return true;
+        }
+}
+
+/* Publishes readings, taking their devices, in the one order that never
+ * shows a client a VF whose PF it does not know: gone VFs, gone PFs, PFs,
+ * then VFs (whose index comes from their PF's links). */
+static void apply_readings(Batch *b, Reading *readings, size_t n, Applied *a) {
+        for (int pass = 0; pass < 4; pass++)
+                for (size_t i = 0; i < n; i++) {
+                        Reading *rd = &readings[i];
+
+                        if (!in_pass(b, pass, rd, a))
+                                continue;
+                        if (apply_device(b, rd->address, TAKE_PTR(rd->fresh), a) > 0)
+                                note_changed(a, rd->address);
+                }
+}
+
+/* Reads every SR-IOV function into a new table, VF indexes resolved. */
+static int scan_all(Batch *b, DeviceTable **ret) {
+        _cleanup_(device_table_freep) DeviceTable *t = NULL;
+        _cleanup_strv_free_ char **syspaths = NULL;
+        Device *d;
+        int r;
+
+        r = device_table_new(&t);
+        if (r < 0)
+                return r;
+        r = b->reader->ops->list(b->reader, &syspaths);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list PCI devices in " READER_PCI_DEVICES ": %m");
+        if (b->reader->ops->rescan)
+                b->reader->ops->rescan(b->reader);
+        for (char **syspath = syspaths; syspath && *syspath; syspath++) {
+                Device *old;
+
+                r = b->reader->ops->read(b->reader, *syspath, NULL, &d);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+                r = device_table_put(t, d, &old);
+                if (r < 0)
+                        return r;
+                device_free(old); /* the same address twice: keep the later reading */
+        }
+        HASHMAP_FOREACH(d, t->by_address, i)
+                device_table_resolve_vf_index(t, d);
+
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+static void swap_tables(DeviceTable *a, DeviceTable *b) {
+        DeviceTable t = *a;
+
+        *a = *b;
+        *b = t;
+}
+
+int batch_scan_initial(Batch *b) {
+        _cleanup_(device_table_freep) DeviceTable *fresh = NULL;
+        int r;
+
+        r = scan_all(b, &fresh);
+        if (r < 0)
+                return r;
+        swap_tables(b->table, fresh);
+        b->status->last_refresh = now_realtime();
+        sinks_batch_done(b->sinks, &(BatchDone) { .table = b->table, .initial = true });
+        return 0;
+}
+
+static int rescan(Batch *b, Applied *a) {
+        _cleanup_(device_table_freep) DeviceTable *fresh = NULL;
+        _cleanup_free_ Device **current = NULL;
+        Reading *readings;
+        size_t n_current, n = 0;
+        Device *d;
+        int r;
+
+        /* A full scan covers whatever was pending. */
+        marks_clear(b->marks);
+        r = scan_all(b, &fresh);
+        if (r < 0)
+                return r;
+
+        /* Every address either reading knows: gone ones, and fresh ones. */
+        r = device_table_list(b->table, -1, &current, &n_current);
+        if (r < 0)
+                return r;
+        readings = calloc(n_current + device_table_size(fresh), sizeof(Reading));
+        if (!readings)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_current; i++)
+                if (!device_table_get(fresh, current[i]->address))
+                        (void) snprintf(readings[n++].address, PCI_ADDRESS_MAX, "%s", current[i]->address);
+        HASHMAP_FOREACH(d, fresh->by_address, i) {
+                (void) hashmap_remove(fresh->by_address, d->address);
+                (void) snprintf(readings[n].address, PCI_ADDRESS_MAX, "%s", d->address);
+                readings[n++].fresh = d;
+        }
+        apply_readings(b, readings, n, a);
+        readings_free(readings, n);
+
+        b->status->last_refresh = now_realtime();
+        log_debug("Scan done: %zu SR-IOV functions, %u changed.", device_table_size(b->table), a->changed);
+        return 0;
+}
+
+static void forget_removed_netdev(Device *d, const char *name) {
+        if (strv_remove(d->netdevs, name))
+                d->mode = device_mode(d->driver, d->netdevs);
+}
+
+/* Reads one marked function into rd. */
+static void read_mark(Batch *b, const Mark *e, Reading *rd) {
+        const Device *cur = device_table_get(b->table, e->address);
+        char buf[PATH_MAX];
+        int r;
+
+        memcpy(rd->address, e->address, sizeof(rd->address));
+        r = e->removed ? 0
+                       : b->reader->ops->read(b->reader, syspath_of(b->table, e->address, e->syspath, buf), cur,
+                                              &rd->fresh);
+        if (r < 0)
+                log_warning_errno(r, "Failed to read %s: %m", e->address);
+        /* Gone on a re-read, before its own remove (the kernel takes a VF's
+         * links away first): by then nothing says whose VF it was, and its
+         * PF still lists it. */
+        if (!rd->fresh && !e->removed && cur && cur->role == DEVICE_ROLE_VF)
+                marks_dirty(b->marks, cur->pf_address, NULL, false);
+        if (rd->fresh)
+                for (char **name = e->removed_netdevs; name && *name; name++)
+                        forget_removed_netdev(rd->fresh, *name);
+}
+
+static void process_marks(Batch *b, Applied *a) {
+        _cleanup_(hashmap_freep) Hashmap *batch = NULL;
+        Reading *readings;
+        size_t n = 0;
+        Mark *e;
+
+        batch = marks_take_ready(b->marks);
+        if (!batch)
+                return;
+        readings = calloc(hashmap_size(batch) ?: 1, sizeof(Reading));
+        if (!readings) {
+                log_oom();
+                marks_resync(b->marks, "out of memory");
+                marks_map_clear(batch);
+                return;
+        }
+        HASHMAP_FOREACH(e, batch, i)
+                read_mark(b, e, &readings[n++]);
+        marks_map_clear(batch);
+
+        apply_readings(b, readings, n, a);
+        readings_free(readings, n);
+}
+
+static void log_drift(const char *reason, const Applied *a) {
+        char list[8 * (PCI_ADDRESS_MAX + 1)] = "";
+
+        if (a->changed == 0)
+                return;
+        for (char **n = a->names; n && *n; n++)
+                (void) snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n == a->names ? "" : " ",
+                                *n);
+        /* The sources should have told us: drift is worth a warning. */
+        log_full_errno(streq(reason, "periodic resync") ? LOG_WARNING : LOG_INFO, 0,
+                       "Resync (%s): %u device(s) had changed without an event: %s%s", reason, a->changed, list,
+                       a->changed > 8 ? " ..." : "");
+}
+
+void batch_run(Batch *b, BatchResult *ret) {
+        Applied a = {};
+        const char *reason = TAKE_PTR(b->marks->resync_reason);
+        BatchResult result = { .rescan = reason != NULL };
+
+        if (reason) {
+                result.error = rescan(b, &a);
+                if (result.error < 0)
+                        log_warning_errno(result.error, "Resync (%s) failed: %m", reason);
+        } else
+                process_marks(b, &a);
+
+        sinks_batch_done(b->sinks, &(BatchDone) {
+                .table = b->table,
+                .rescan = reason && result.error >= 0,
+                .pfs_changed = a.pfs_changed,
+        });
+        if (reason && result.error >= 0)
+                log_drift(reason, &a);
+        strv_free(a.names);
+        if (ret)
+                *ret = result;
+}
