@@ -166,7 +166,7 @@ static void handle_event(InotifySource *n, const struct inotify_event *e) {
         if (!w->address) {
                 /* /dev/vfio/<group> came or went ("vfio" itself is the container). */
                 if (e->len > 0 && e->name[0] >= '0' && e->name[0] <= '9')
-                        marks_iommu_group(n->marks, e->name);
+                        marks_iommu_group(n->marks, e->name, false);
                 return;
         }
         if (e->mask & IN_MODIFY) {

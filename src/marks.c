@@ -121,8 +121,9 @@ void marks_settle(Marks *k) {
 }
 
 /* The entry of an address in the next batch, made if need be: held while
- * the device is appearing (not in the table) or `hold` says it belongs to
- * one that is. */
+ * the device is appearing (not in the table) or `hold` says the kernel is
+ * mid-sequence. A mark already waiting stays where it is: a held one is not
+ * hurried by a later trigger, and a ready one is not delayed. */
 static Mark *mark_get(Marks *k, const char *address, bool hold) {
         Mark *e = mark_find(k, address);
         Hashmap *map;
@@ -167,21 +168,21 @@ static Mark *mark(Marks *k, const char *address, const char *syspath, bool exist
         return e;
 }
 
-void marks_dirty(Marks *k, const char *address, const char *syspath, bool existence_changed) {
-        (void) mark(k, address, syspath, existence_changed, false);
+void marks_dirty(Marks *k, const char *address, const char *syspath, bool settle) {
+        (void) mark(k, address, syspath, false, settle);
         wake(k);
 }
 
 void marks_pci(Marks *k, const char *address, const char *syspath, bool removed) {
-        Mark *e = mark(k, address, syspath, true, false);
+        Mark *e = mark(k, address, syspath, true, true);
 
         if (e)
                 e->removed = removed;
         wake(k);
 }
 
-void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed) {
-        Mark *e = mark(k, address, NULL, false, false);
+void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed, bool settle) {
+        Mark *e = mark(k, address, NULL, false, settle);
 
         if (e) {
                 if (removed) {
@@ -194,7 +195,7 @@ void marks_netdev(Marks *k, const char *address, const char *ifname, bool remove
         wake(k);
 }
 
-void marks_iommu_group(Marks *k, const char *group) {
+void marks_iommu_group(Marks *k, const char *group, bool settle) {
         int32_t g;
         Device *d;
 
@@ -202,7 +203,7 @@ void marks_iommu_group(Marks *k, const char *group) {
                 return;
         HASHMAP_FOREACH(d, k->table->by_address, i)
                 if (d->iommu_group == g)
-                        (void) mark(k, d->address, d->syspath, false, false);
+                        (void) mark(k, d->address, d->syspath, false, settle);
         /* Even with no member known: the sinks hear of the batch (the inotify
          * source watches /dev/vfio once it exists). */
         k->wanted = true;

@@ -59,16 +59,20 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Marks *, marks_free);
 
 /* For the sources. */
 void marks_count_event(Marks *k);
-/* The function at address needs a re-read; existence_changed: it may have
- * appeared or vanished, so its PF's VF set needs one too. syspath may be NULL. */
-void marks_dirty(Marks *k, const char *address, const char *syspath, bool existence_changed);
+/* The function at address needs a re-read. syspath may be NULL. settle:
+ * the kernel is in the middle of a sequence (add, bind, netdev, unbind,
+ * remove): the mark waits until the events pause, for a known device as for
+ * a new one, so that one rebind is one change to its final state. A new
+ * device's marks always settle. */
+void marks_dirty(Marks *k, const char *address, const char *syspath, bool settle);
 /* A PCI uevent that says whether the function exists: "remove" (gone,
- * whatever sysfs still shows) or "add"/"change" (there). */
+ * whatever sysfs still shows) or "add"/"change" (there). Its PF's VF set
+ * needs a re-read too. It settles. */
 void marks_pci(Marks *k, const char *address, const char *syspath, bool removed);
 /* A netdev uevent of a function: "remove" means the name is gone. */
-void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed);
+void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed, bool settle);
 /* Every function in an IOMMU group (its /dev/vfio node came or went). */
-void marks_iommu_group(Marks *k, const char *group);
+void marks_iommu_group(Marks *k, const char *group, bool settle);
 /* Events were lost: the next batch rescans everything. */
 void marks_resync(Marks *k, const char *reason);
 

@@ -42,16 +42,16 @@ static void handle_uevent(UeventSource *u, struct udev_device *dev) {
         case UEVENT_MARK_NONE:
                 break;
         case UEVENT_MARK_IOMMU_GROUP:
-                marks_iommu_group(u->marks, c.group);
+                marks_iommu_group(u->marks, c.group, c.settle);
                 break;
         case UEVENT_MARK_NETDEV:
-                marks_netdev(u->marks, c.address, c.ifname, c.removed);
+                marks_netdev(u->marks, c.address, c.ifname, c.removed, c.settle);
                 break;
         case UEVENT_MARK_PCI:
                 marks_pci(u->marks, c.address, udev_device_get_syspath(dev), c.removed);
                 break;
         case UEVENT_MARK_DIRTY:
-                marks_dirty(u->marks, c.address, c.with_syspath ? udev_device_get_syspath(dev) : NULL, false);
+                marks_dirty(u->marks, c.address, c.with_syspath ? udev_device_get_syspath(dev) : NULL, c.settle);
                 break;
         }
 }
