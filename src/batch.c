@@ -6,77 +6,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "batch.h"
-#include "device-vtable.h"
+#include "batch-apply.h"
 #include "log.h"
 #include "strv.h"
-
-/* One device's new reading (NULL: it is gone), to be published. */
-typedef struct Reading {
-        char address[PCI_ADDRESS_MAX];
-        Device *fresh;
-} Reading;
-
-/* What one batch did so far. */
-typedef struct Applied {
-        bool pfs_changed;
-        unsigned changed;
-        char **names;       /* the first few changed addresses, for the drift log */
-} Applied;
 
 static uint64_t now_realtime(void) {
         struct timespec ts;
 
         (void) clock_gettime(CLOCK_REALTIME, &ts);
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
-}
-
-static void readings_free(Reading *readings, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                device_free(readings[i].fresh);
-        free(readings);
-}
-
-static void unpublish(Batch *b, Device *cur, Applied *a) {
-        char address[PCI_ADDRESS_MAX];
-
-        if (cur->role == DEVICE_ROLE_PF)
-                a->pfs_changed = true;
-        sinks_removed(b->sinks, cur);
-        (void) snprintf(address, sizeof(address), "%s", cur->address);
-        device_free(device_table_remove(b->table, address));
-}
-
-/* Makes the table's entry for one address equal to `fresh` (NULL: the device
- * is gone), taking ownership of it, and tells the sinks. Returns 1 when
- * something changed. */
-static int apply_device(Batch *b, const char *address, Device *fresh, Applied *a) {
-        Device *cur = device_table_get(b->table, address), *old = NULL;
-        bool changed;
-        int r;
-
-        if (cur && (!fresh || device_identity_changed(cur, fresh))) {
-                unpublish(b, cur, a);
-                if (!fresh)
-                        return 1;
-        }
-        if (!fresh)
-                return 0;
-
-        r = device_table_put(b->table, fresh, &old);
-        if (r < 0)
-                return log_oom();
-        if (!old) {
-                if (fresh->role == DEVICE_ROLE_PF)
-                        a->pfs_changed = true;
-                sinks_added(b->sinks, fresh);
-                return 1;
-        }
-        changed = !device_equal(old, fresh);
-        if (changed)
-                sinks_changed(b->sinks, old, fresh);
-        device_free(old);
-        return changed;
 }
 
 static const char *syspath_of(const DeviceTable *t, const char *address, const char *hint, char buf[static PATH_MAX]) {
@@ -90,65 +28,25 @@ static const char *syspath_of(const DeviceTable *t, const char *address, const c
         return buf;
 }
 
-/* Re-reads and applies one PF now: a new VF finds its index in its links. */
-static void refresh_pf(Batch *b, const char *address, Applied *a) {
-        const Device *cur = device_table_get(b->table, address);
-        Device *fresh = NULL;
-        char buf[PATH_MAX];
+static bool in_table(const char *address, void *userdata) {
+        const Device *d = device_table_get(userdata, address);
+
+        return d && d->role == DEVICE_ROLE_VF;
+}
+
+/* A PF names only VFs that are published too (one that could not be read is not). */
+static int name_published_vfs(const DeviceTable *t, Device *pf) {
+        VfLink *vfs;
+        size_t n;
         int r;
 
-        r = b->reader->ops->read(b->reader, syspath_of(b->table, address, NULL, buf), cur, &fresh);
-        if (r < 0) {
-                log_warning_errno(r, "Failed to read %s: %m", address);
-                return;
-        }
-        (void) apply_device(b, address, fresh, a);
-}
-
-static void note_changed(Applied *a, const char *address) {
-        if (a->changed++ < 8)
-                (void) strv_consume(&a->names, strdup(address));
-}
-
-/* Whether reading rd takes part in a pass, and for a new VF, its index. */
-static bool in_pass(Batch *b, int pass, Reading *rd, Applied *a) {
-        const Device *cur = device_table_get(b->table, rd->address);
-
-        switch (pass) {
-        case 0:
-        case 1:
-                return !rd->fresh && cur && (int) cur->role == (pass == 0 ? DEVICE_ROLE_VF : DEVICE_ROLE_PF);
-        case 2:
-                return rd->fresh && rd->fresh->role == DEVICE_ROLE_PF;
-        default:
-                if (!rd->fresh || rd->fresh->role != DEVICE_ROLE_VF)
-                        return false;
-                device_table_resolve_vf_index(b->table, rd->fresh);
-                if (rd->fresh->vf_index == VF_INDEX_UNKNOWN) {
-                        /* Its PF's links were not re-read yet: do it now. */
-                        const Device *pf = device_table_get(b->table, rd->fresh->pf_address);
-
-                        if (pf)
-                                refresh_pf(b, pf->address, a);
-                        device_table_resolve_vf_index(b->table, rd->fresh);
-                }
-                return true;
-        }
-}
-
-/* Publishes readings, taking their devices, in the one order that never
- * shows a client a VF whose PF it does not know: gone VFs, gone PFs, PFs,
- * then VFs (whose index comes from their PF's links). */
-static void apply_readings(Batch *b, Reading *readings, size_t n, Applied *a) {
-        for (int pass = 0; pass < 4; pass++)
-                for (size_t i = 0; i < n; i++) {
-                        Reading *rd = &readings[i];
-
-                        if (!in_pass(b, pass, rd, a))
-                                continue;
-                        if (apply_device(b, rd->address, TAKE_PTR(rd->fresh), a) > 0)
-                                note_changed(a, rd->address);
-                }
+        r = vf_links_filter(pf->vfs, pf->n_vfs, in_table, (void *) t, &vfs, &n);
+        if (r < 0)
+                return r;
+        vf_links_free(pf->vfs, pf->n_vfs);
+        pf->vfs = vfs;
+        pf->n_vfs = n;
+        return 0;
 }
 
 /* Reads every SR-IOV function into a new table, VF indexes resolved. */
@@ -181,6 +79,12 @@ static int scan_all(Batch *b, DeviceTable **ret) {
         }
         HASHMAP_FOREACH(d, t->by_address, i)
                 device_table_resolve_vf_index(t, d);
+        HASHMAP_FOREACH(d, t->by_address, i)
+                if (d->role == DEVICE_ROLE_PF) {
+                        r = name_published_vfs(t, d);
+                        if (r < 0)
+                                return r;
+                }
 
         *ret = TAKE_PTR(t);
         return 0;
@@ -210,7 +114,7 @@ static int rescan(Batch *b, Applied *a) {
         _cleanup_(device_table_freep) DeviceTable *fresh = NULL;
         _cleanup_free_ Device **current = NULL;
         Reading *readings;
-        size_t n_current, n = 0;
+        size_t n_current, n = 0, allocated;
         Device *d;
         int r;
 
@@ -224,7 +128,8 @@ static int rescan(Batch *b, Applied *a) {
         r = device_table_list(b->table, -1, &current, &n_current);
         if (r < 0)
                 return r;
-        readings = calloc(n_current + device_table_size(fresh), sizeof(Reading));
+        allocated = 2 * (n_current + device_table_size(fresh)) + 1;
+        readings = calloc(allocated, sizeof(Reading));
         if (!readings)
                 return -ENOMEM;
         for (size_t i = 0; i < n_current; i++)
@@ -233,10 +138,11 @@ static int rescan(Batch *b, Applied *a) {
         HASHMAP_FOREACH(d, fresh->by_address, i) {
                 (void) hashmap_remove(fresh->by_address, d->address);
                 (void) snprintf(readings[n].address, PCI_ADDRESS_MAX, "%s", d->address);
-                readings[n++].fresh = d;
+                readings[n].fresh = d;
+                reading_take_links(&readings[n++]);
         }
-        apply_readings(b, readings, n, a);
-        readings_free(readings, n);
+        batch_apply(b, readings, n, allocated, a);
+        readings_free(readings, allocated);
 
         b->status->last_refresh = now_realtime();
         log_debug("Scan done: %zu SR-IOV functions, %u changed.", device_table_size(b->table), a->changed);
@@ -268,18 +174,20 @@ static void read_mark(Batch *b, const Mark *e, Reading *rd) {
         if (rd->fresh)
                 for (char **name = e->removed_netdevs; name && *name; name++)
                         forget_removed_netdev(rd->fresh, *name);
+        reading_take_links(rd);
 }
 
 static void process_marks(Batch *b, Applied *a) {
         _cleanup_(hashmap_freep) Hashmap *batch = NULL;
         Reading *readings;
-        size_t n = 0;
+        size_t n = 0, allocated;
         Mark *e;
 
         batch = marks_take_ready(b->marks);
         if (!batch)
                 return;
-        readings = calloc(hashmap_size(batch) ?: 1, sizeof(Reading));
+        allocated = 2 * hashmap_size(batch) + 1;
+        readings = calloc(allocated, sizeof(Reading));
         if (!readings) {
                 log_oom();
                 marks_resync(b->marks, "out of memory");
@@ -290,8 +198,8 @@ static void process_marks(Batch *b, Applied *a) {
                 read_mark(b, e, &readings[n++]);
         marks_map_clear(batch);
 
-        apply_readings(b, readings, n, a);
-        readings_free(readings, n);
+        batch_apply(b, readings, n, allocated, a);
+        readings_free(readings, allocated);
 }
 
 static void log_drift(const char *reason, const Applied *a) {

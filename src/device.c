@@ -17,9 +17,7 @@ Device *device_free(Device *d) {
         free(d->vendor_name);
         free(d->driver);
         strv_free(d->netdevs);
-        for (size_t i = 0; i < d->n_vfs; i++)
-                free(d->vfs[i].address);
-        free(d->vfs);
+        vf_links_free(d->vfs, d->n_vfs);
         free(d->pf_address);
         free(d->pf_object_path);
         free(d->vfio_device);
@@ -91,4 +89,36 @@ bool device_vfs_equal(const Device *a, const Device *b) {
                 if (a->vfs[i].index != b->vfs[i].index || !streq(a->vfs[i].address, b->vfs[i].address))
                         return false;
         return true;
+}
+
+void vf_links_free(VfLink *links, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(links[i].address);
+        free(links);
+}
+
+int vf_links_filter(const VfLink *links, size_t n, bool (*keep)(const char *address, void *userdata), void *userdata,
+                    VfLink **ret, size_t *ret_n) {
+        VfLink *l = NULL;
+        size_t k = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (!keep(links[i].address, userdata))
+                        continue;
+                if (!l) {
+                        l = calloc(n, sizeof(VfLink));
+                        if (!l)
+                                return -ENOMEM;
+                }
+                l[k].index = links[i].index;
+                l[k].address = strdup(links[i].address);
+                if (!l[k].address) {
+                        vf_links_free(l, k);
+                        return -ENOMEM;
+                }
+                k++;
+        }
+        *ret = l;
+        *ret_n = k;
+        return 0;
 }

@@ -64,5 +64,10 @@ const char *vendor_builtin_name(uint16_t vendor_id);
 /* The VF with this address in a PF's list, or NULL. */
 const VfLink *device_find_vf(const Device *pf, const char *address);
 
+/* Frees an array of VF links. */
+void vf_links_free(VfLink *links, size_t n);
+/* The links that keep() accepts, copied into *ret (NULL when none). */
+int vf_links_filter(const VfLink *links, size_t n, bool (*keep)(const char *address, void *userdata), void *userdata,
+                    VfLink **ret, size_t *ret_n);
 /* Whether two PFs list the same VFs behind the same indexes. */
 bool device_vfs_equal(const Device *a, const Device *b);
