@@ -1,7 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "batch.h"
+#include "device-table.h"
+#include "marks.h"
+#include "reader.h"
+#include "sink.h"
+#include "status.h"
+
+/* The pipeline's middle: takes the ready marks, re-reads those functions
+ * through the reader, puts them in order, diffs them against the table,
+ * applies the differences and tells the sinks. It knows no sink by name. */
+typedef struct Batch {
+        DeviceTable *table;
+        Reader *reader;
+        Marks *marks;
+        const SinkList *sinks;
+        Status *status;
+} Batch;
 
 /* One function's new reading (fresh NULL: it is gone), to be published. A
  * PF's virtfnN links are kept apart: the PF is published listing only the

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "batch-apply.h"
+#include "batch.h"
 #include "log.h"
 #include "strv.h"
 

@@ -1,22 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "device-table.h"
-#include "marks.h"
-#include "reader.h"
-#include "sink.h"
-#include "status.h"
-
-/* The pipeline's middle: takes the ready marks, re-reads those functions
- * through the reader, puts them in order, diffs them against the table,
- * applies the differences and tells the sinks. It knows no sink by name. */
-typedef struct Batch {
-        DeviceTable *table;
-        Reader *reader;
-        Marks *marks;
-        const SinkList *sinks;
-        Status *status;
-} Batch;
+#include "batch-apply.h"
 
 /* The first scan: fills the table, telling the sinks only batch_done(initial). */
 int batch_scan_initial(Batch *b);
