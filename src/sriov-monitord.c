@@ -43,6 +43,30 @@ static void help(void) {
                program_invocation_short_name, BUS_NAME);
 }
 
+static int parse_resync_interval(const char *arg, Options *o) {
+        uint32_t seconds;
+
+        if (parse_u32(arg, &seconds) < 0 || seconds > 86400 * 7) {
+                fprintf(stderr, "%s: invalid resync interval '%s' (seconds, 0 to 604800)\n",
+                        program_invocation_short_name, arg);
+                return -EINVAL;
+        }
+        o->resync_interval_usec = (uint64_t) seconds * 1000000ULL;
+        return 0;
+}
+
+static int parse_buffer_size(const char *arg, Options *o) {
+        uint32_t bytes;
+
+        if (parse_u32(arg, &bytes) < 0 || bytes < 1024 || bytes > INT32_MAX) {
+                fprintf(stderr, "%s: invalid buffer size '%s' (bytes, at least 1024)\n",
+                        program_invocation_short_name, arg);
+                return -EINVAL;
+        }
+        o->uevent_buffer_size = (int) bytes;
+        return 0;
+}
+
 /* Returns 1 to run, 0 to exit successfully, -EINVAL on a usage error (already reported). */
 static int parse_argv(int argc, char *argv[], Options *o) {
         enum { ARG_VERSION = 0x100, ARG_SESSION, ARG_LOG_LEVEL, ARG_UEVENT_SOURCE, ARG_RESYNC_INTERVAL,
@@ -87,28 +111,14 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                                 return -EINVAL;
                         }
                         break;
-                case ARG_RESYNC_INTERVAL: {
-                        uint32_t seconds;
-
-                        if (parse_u32(optarg, &seconds) < 0 || seconds > 86400 * 7) {
-                                fprintf(stderr, "%s: invalid resync interval '%s' (seconds, 0 to 604800)\n",
-                                        program_invocation_short_name, optarg);
+                case ARG_RESYNC_INTERVAL:
+                        if (parse_resync_interval(optarg, o) < 0)
                                 return -EINVAL;
-                        }
-                        o->resync_interval_usec = (uint64_t) seconds * 1000000ULL;
                         break;
-                }
-                case ARG_UEVENT_BUFFER_SIZE: {
-                        uint32_t bytes;
-
-                        if (parse_u32(optarg, &bytes) < 0 || bytes < 1024 || bytes > INT32_MAX) {
-                                fprintf(stderr, "%s: invalid buffer size '%s' (bytes, at least 1024)\n",
-                                        program_invocation_short_name, optarg);
+                case ARG_UEVENT_BUFFER_SIZE:
+                        if (parse_buffer_size(optarg, o) < 0)
                                 return -EINVAL;
-                        }
-                        o->uevent_buffer_size = (int) bytes;
                         break;
-                }
                 case ARG_PRIVATE_SOCKET:
                         if (streq(optarg, "none"))
                                 o->private_socket = NULL;
