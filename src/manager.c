@@ -46,7 +46,7 @@ int manager_new(Manager **ret) {
         r = inotify_source_init(&m->inotify, m->event, m->marks);
         if (r < 0)
                 return log_oom();
-        private_socket_init(&m->private_socket_sink, m->event, &m->objects);
+        peers_sink_init(&m->peers_sink, &m->private_server);
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -56,7 +56,7 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         bus_objects_done(&m->objects);
-        private_socket_stop(&m->private_socket_sink);
+        m->private_server = private_socket_stop(m->private_server);
         sources_done(&m->sources);
         inotify_source_done(&m->inotify);
         sink_list_clear(&m->sinks);
@@ -196,7 +196,7 @@ static int setup_sinks(Manager *m) {
         if (r >= 0)
                 r = sink_list_add(&m->sinks, &m->bus_sink.sink);
         if (r >= 0)
-                r = sink_list_add(&m->sinks, &m->private_socket_sink.sink);
+                r = sink_list_add(&m->sinks, &m->peers_sink.sink);
         if (r >= 0)
                 r = sources_add(&m->sources, &m->uevent.source);
         if (r >= 0)
@@ -248,6 +248,6 @@ int manager_start(Manager *m) {
         /* Only the instance that owns the name may take over the socket path.
          * A socket that cannot be served is a warning: the bus still is. */
         if (m->private_socket)
-                (void) private_socket_start(&m->private_socket_sink, m->private_socket);
+                (void) private_socket_start(m->event, &m->objects, m->private_socket, &m->private_server);
         return 0;
 }

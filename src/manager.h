@@ -13,6 +13,7 @@
 #include "device-table.h"
 #include "inotify-source.h"
 #include "marks.h"
+#include "peers-sink.h"
 #include "private-socket.h"
 #include "sink.h"
 #include "source.h"
@@ -45,7 +46,8 @@ typedef struct Manager {
         SinkList sinks;
         BusObjects objects;
         BusSink bus_sink;
-        PrivateSocket private_socket_sink;
+        PrivateSocket *private_server;  /* NULL: not served */
+        PeersSink peers_sink;
 
         sd_event_source *batch_event;   /* runs the batch at idle priority */
         sd_event_source *settle_timer;

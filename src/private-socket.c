@@ -13,6 +13,23 @@
 #include "log.h"
 #include "private-socket.h"
 
+struct PrivateSocket {
+        sd_event *event;
+        BusObjects *objects;        /* registered on every peer */
+        char *path;
+        sd_event_source *listener;
+        sd_bus **peers;
+        size_t n_peers;
+        sd_bus **dead_peers;        /* closed, freed on the next iteration */
+        size_t n_dead_peers;
+        sd_event_source *reaper;
+        sd_bus **starting_peers;    /* accepted, not yet driven past authentication */
+        size_t n_starting_peers;
+        sd_event_source *starter;
+        uint64_t serial;            /* for the unique names Hello hands out */
+        bool accept_failing;        /* out of descriptors, said so once */
+};
+
 /* Unsent messages a peer may have before it is dropped as stalled. */
 #define PEER_QUEUE_MAX 4096
 /* New connections accepted per interval, at most. */
@@ -98,7 +115,7 @@ static int on_peer_disconnected(sd_bus_message *msg, void *userdata, sd_bus_erro
         return 0;
 }
 
-bool private_socket_check_peer(PrivateSocket *ps, sd_bus *peer) {
+static bool check_peer(PrivateSocket *ps, sd_bus *peer) {
         uint64_t queued = 0;
 
         if (sd_bus_get_n_queued_write(peer, &queued) < 0 || queued <= PEER_QUEUE_MAX)
@@ -149,7 +166,7 @@ static const sd_bus_vtable driver_vtable[] = {
  * answers shows here, even when no device changes. */
 static int on_peer_message(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         /* Dropped: the message is not dispatched on a closed connection. */
-        return private_socket_check_peer(userdata, sd_bus_message_get_bus(msg));
+        return check_peer(userdata, sd_bus_message_get_bus(msg));
 }
 
 static int add_peer(PrivateSocket *ps, int fd) {
@@ -236,7 +253,7 @@ static int on_connection(sd_event_source *s, int fd, uint32_t revents, void *use
         return 0;
 }
 
-int private_socket_start(PrivateSocket *ps, const char *path) {
+static int serve(PrivateSocket *ps, const char *path) {
         _cleanup_close_ int fd = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct stat st;
@@ -299,7 +316,9 @@ int private_socket_start(PrivateSocket *ps, const char *path) {
         return 0;
 }
 
-void private_socket_stop(PrivateSocket *ps) {
+PrivateSocket *private_socket_stop(PrivateSocket *ps) {
+        if (!ps)
+                return NULL;
         for (size_t i = 0; i < ps->n_peers; i++)
                 sd_bus_flush_close_unref(ps->peers[i]);
         free(ps->peers);
@@ -316,45 +335,34 @@ void private_socket_stop(PrivateSocket *ps) {
                 free(ps->path);
                 ps->path = NULL;
         }
+        free(ps);
+        return NULL;
 }
 
-/* The sink: what the system bus hears, each peer hears. A send that fails
- * on a peer is its problem (it went away or stalls): debug level, and the
- * check at the end of the batch drops a peer that stopped reading. */
-#define FOREACH_PEER(peer, ps) for (sd_bus **_p = (ps)->peers, *peer; _p < (ps)->peers + (ps)->n_peers && (peer = *_p); _p++)
+int private_socket_start(sd_event *event, BusObjects *objects, const char *path, PrivateSocket **ret) {
+        PrivateSocket *ps = calloc(1, sizeof(PrivateSocket));
+        int r;
 
-static void sink_added(Sink *s, const Device *d) {
-        FOREACH_PEER(peer, (PrivateSocket *) s)
-                bus_publish_added(peer, LOG_DEBUG, d);
+        if (!ps)
+                return log_oom();
+        *ps = (PrivateSocket) { .event = event, .objects = objects };
+        r = serve(ps, path);
+        if (r < 0) {
+                private_socket_stop(ps);
+                return r;
+        }
+        *ret = ps;
+        return 0;
 }
 
-static void sink_changed(Sink *s, const Device *old, const Device *new) {
-        FOREACH_PEER(peer, (PrivateSocket *) s)
-                bus_publish_changed(peer, LOG_DEBUG, old, new);
+sd_bus *private_socket_peer(PrivateSocket *ps, size_t i) {
+        return ps && i < ps->n_peers ? ps->peers[i] : NULL;
 }
 
-static void sink_removed(Sink *s, const Device *d) {
-        FOREACH_PEER(peer, (PrivateSocket *) s)
-                bus_publish_removed(peer, LOG_DEBUG, d);
-}
-
-static void sink_batch_done(Sink *s, const BatchDone *done) {
-        PrivateSocket *ps = (PrivateSocket *) s;
-
-        FOREACH_PEER(peer, ps)
-                bus_publish_batch_done(peer, LOG_DEBUG, done);
+void private_socket_check_peers(PrivateSocket *ps) {
+        if (!ps)
+                return;
         /* Backwards: dropping shrinks the array from the end. */
         for (size_t i = ps->n_peers; i > 0; i--)
-                private_socket_check_peer(ps, ps->peers[i - 1]);
-}
-
-void private_socket_init(PrivateSocket *ps, sd_event *event, BusObjects *objects) {
-        static const SinkOps ops = {
-                .added = sink_added,
-                .changed = sink_changed,
-                .removed = sink_removed,
-                .batch_done = sink_batch_done,
-        };
-
-        *ps = (PrivateSocket) { .sink.ops = &ops, .event = event, .objects = objects };
+                (void) check_peer(ps, ps->peers[i - 1]);
 }
