@@ -1,6 +1,6 @@
 # Owned by the benchmark suite; included from Makefile.am.
 #
-# make bench: the figures of issues 3 and 5 on this machine, each next to its
+# make bench: the figures of issues 3, 5 and 11 on this machine, each next to its
 # floor, written into BENCHMARKS.md (between its markers). Not part of make
 # check. Variables:
 #   BENCH_EVENTS           latency events per round (default 1000)
@@ -26,7 +26,7 @@ BENCH_VALGRIND = valgrind
 
 if ENABLE_TESTS
 # Built by make check too, for its smoke run (bench/test-bench-smoke.sh).
-check_PROGRAMS += bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor
+check_PROGRAMS += bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor bench/bench-hostile
 dist_check_SCRIPTS += bench/test-bench-smoke.sh
 TESTS += bench/test-bench-smoke.sh
 BENCH_CFLAGS = $(INTEG_CFLAGS) -I$(top_srcdir)/tests
@@ -39,6 +39,9 @@ bench_bench_scale_LDADD = $(INTEG_LDADD)
 bench_bench_abuse_SOURCES = bench/bench-abuse.c bench/bench-host.c bench/bench-host.h
 bench_bench_abuse_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_abuse_LDADD = $(INTEG_LDADD)
+bench_bench_hostile_SOURCES = bench/bench-hostile.c
+bench_bench_hostile_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_hostile_LDADD = $(INTEG_LDADD)
 # The floor: plain libc, nothing of ours.
 bench_sysfs_floor_SOURCES = bench/sysfs-floor.c
 # The uevent's send time is read in a wrapper around umockdev's send.
@@ -46,13 +49,15 @@ bench_bench_events_LDFLAGS = -Wl,--wrap=umockdev_testbed_uevent
 CLEANFILES += bench/bench-results.txt bench/bench-*.log bench/bench-*.err \
 	bench/callgrind/callgrind.out.* bench/callgrind/sriov-monitord-callgrind.sh
 
-bench: sriov-monitord sriov-status bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor
+bench: sriov-monitord sriov-status bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor \
+	bench/bench-hostile
 	$(AM_TESTS_ENVIRONMENT) \
 	UMOCKDEV_WRAPPER='$(UMOCKDEV_WRAPPER)' \
 	BENCH_PROGRAM='$(abs_top_builddir)/bench/bench-events' \
 	BENCH_SCALE='$(abs_top_builddir)/bench/bench-scale' \
 	BENCH_ABUSE='$(abs_top_builddir)/bench/bench-abuse' \
 	BENCH_FLOOR='$(abs_top_builddir)/bench/sysfs-floor' \
+	BENCH_HOSTILE='$(abs_top_builddir)/bench/bench-hostile' \
 	BENCH_OUT_DIR='$(abs_top_builddir)/bench' \
 	BENCH_MD='$(abs_top_srcdir)/BENCHMARKS.md' \
 	BENCH_EVENTS='$(BENCH_EVENTS)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \

@@ -12,7 +12,7 @@
 set -eu
 
 : "${BENCH_PROGRAM:?run this through make bench}"
-: "${BENCH_SCALE:?run this through make bench}" "${BENCH_FLOOR:?}" "${BENCH_ABUSE:?}"
+: "${BENCH_SCALE:?run this through make bench}" "${BENCH_FLOOR:?}" "${BENCH_ABUSE:?}" "${BENCH_HOSTILE:?}"
 : "${UMOCKDEV_WRAPPER:?run this through make bench}"
 : "${BENCH_OUT_DIR:?}" "${BENCH_MD:?}"
 BENCH_EVENTS=${BENCH_EVENTS:-1000}
@@ -107,6 +107,8 @@ if [ "$(id -u)" = 0 ]; then
 else
         run "abuse" "$BENCH_ABUSE" --out-of-fds=5
 fi
+# Hostile users of the private socket (issue 11), on the demo host.
+run "hostile" "$BENCH_HOSTILE"
 
 # The tables, from the BENCH-RESULT lines ("kind=... vfs=... key=value ...").
 tables=$(awk '
@@ -211,6 +213,46 @@ END {
                        (v > 0 ? sprintf("%.2f KiB", (r - rss0) / v) : "—")
         }
 }' "$results")
+
+# Issue 11: a stalled peer, an accept flood and a churn, each by nobody.
+hostile=$(awk '
+{
+        kind = ""
+        for (i = 2; i <= NF; i++) {
+                eq = index($i, "=")
+                k = substr($i, 1, eq - 1); v = substr($i, eq + 1)
+                if (k == "kind") kind = v
+                val[k] = v
+                if (kind != "") vk[kind "/" k] = v
+        }
+}
+function g(kind, key) { return vk[kind "/" key] }
+END {
+        if (g("stop", "stop_ms") == "")
+                exit
+        print "Hostile users of the private socket (issue 11; demo host, each attack by nobody through `tests/hostile-peer.py`):"
+        print ""
+        print "| attack | figure | measured | target |"
+        print "|---|---|---:|---|"
+        printf "| a peer asks GetManagedObjects %s times and never reads; %s autoprobe writes pile signals up behind | SIGTERM → exited | %.0f ms | < 1 s |\n",
+               g("stop", "calls"), g("stop", "signals"), g("stop", "stop_ms")
+        printf "| (same) | what the kernel holds for it | %s KiB | ≤ 512 KiB |\n", g("stop", "unread_kib")
+        printf "| (same) | VmRSS before / while it stalls | %s / %s KiB | bounded |\n", g("stop", "rss_before_kib"), g("stop", "rss_stalled_kib")
+        printf "| %s connections made and hung up, then %s held by one uid, in the backlog of a stopped daemon; then SIGCONT | a newcomer (root, last in the backlog): connected and a Ping answered | %.0f ms | promptly |\n",
+               g("flood", "closed"), g("flood", "held"), g("flood", "newcomer_ms")
+        printf "| (same) | slowest Ping meanwhile, on the bus / on a peer (%s each) | %.1f / %.1f ms | < 100 ms |\n",
+               g("flood", "pings"), g("flood", "bus_ping_max_ms"), g("flood", "peer_ping_max_ms")
+        o = g("flood", "outcome"); gsub("_", " ", o)
+        printf "| (same) | the uid'"'"'s held connections (%s per uid) | %s | excess refused at once |\n", g("flood", "per_uid"), o
+        printf "| (same) | VmRSS before / peak / 3 s after | %s / %s / %s KiB | after ≤ 2× before |\n",
+               g("flood", "rss_before_kib"), g("flood", "rss_peak_kib"), g("flood", "rss_after_kib")
+        printf "| %s rounds of %s connections, each asking GetManagedObjects %s times without reading, then closed | VmRSS before / peak / 3 s after | %s / %s / %s KiB | after ≤ 2× before |\n",
+               g("churn", "rounds"), g("churn", "connections"), g("churn", "calls"),
+               g("churn", "rss_before_kib"), g("churn", "rss_peak_kib"), g("churn", "rss_after_kib")
+}' "$results")
+tables="$tables
+
+$hostile"
 
 block=$(cat <<EOF
 $BEGIN_MARK

@@ -20,13 +20,22 @@ flood=
 # shellcheck disable=SC2086 # $flood is an option or nothing
 out3=$("$bench/bench-abuse" $flood --out-of-fds=1 2>&1) ||
         { printf '%s\n' "$out3"; echo "FAIL: bench-abuse" >&2; exit 1; }
-printf '%s\n%s\n%s\n' "$out" "$out2" "$out3" | grep -v '^dbus-daemon\['
+# The hostile users are nobody, against root's newcomer: root only.
+hostile_kinds=
+out4=
+if [ "$(id -u)" = 0 ]; then
+        out4=$("$bench/bench-hostile" --stall-calls=200 --signals=10 --flood-closed=50 --flood-held=66 \
+                --churn-rounds=1 --churn-calls=5 2>&1) || { printf '%s\n' "$out4"; echo "FAIL: bench-hostile" >&2; exit 1; }
+        hostile_kinds="stop flood churn"
+fi
+printf '%s\n%s\n%s\n%s\n' "$out" "$out2" "$out3" "$out4" | grep -v '^dbus-daemon\['
 
 fail=0
 kinds="startup calls managed_objects idle refresh burst latency out_of_fds"
 [ -n "$flood" ] && kinds="$kinds refresh_flood"
+kinds="$kinds $hostile_kinds"
 for kind in $kinds; do
-        printf '%s\n%s\n%s\n' "$out" "$out2" "$out3" | grep -q "^BENCH-RESULT kind=$kind " ||
+        printf '%s\n%s\n%s\n%s\n' "$out" "$out2" "$out3" "$out4" | grep -q "^BENCH-RESULT kind=$kind " ||
                 { echo "FAIL: no $kind result" >&2; fail=1; }
 done
 # value KIND KEY

@@ -39,7 +39,7 @@ typedef struct Device {
 
         /* PF */
         uint32_t total_vfs;
-        uint32_t num_vfs;       /* number of virtfnN links */
+        uint32_t num_vfs;       /* virtfnN links to a device that exists: n_vfs */
         VfLink *vfs;            /* sorted by index */
         size_t n_vfs;
         int drivers_autoprobe;

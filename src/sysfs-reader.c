@@ -237,12 +237,13 @@ int sysfs_read_vf_links(Device *pf) {
 
                 if (parse_virtfn_name(de->d_name, &index) < 0)
                         continue;
-                pf->num_vfs++;
                 if (read_address_link(pf->syspath, de->d_name, address) < 0) {
                         log_debug("%s/%s: not a link to a PCI device, ignoring.", pf->syspath, de->d_name);
                         continue;
                 }
-                /* VirtualFunctions names objects: only VFs that exist. */
+                /* Only VFs that exist, for VirtualFunctions and NumVFs
+                 * alike: a link whose VF the kernel is removing right now
+                 * (readdir listed it, then it went) counts in neither. */
                 char path[PATH_MAX];
                 if (child_path(pf->syspath, de->d_name, path) < 0 || access(path, F_OK) < 0) {
                         log_debug("%s/%s: points to a device that does not exist, ignoring.", pf->syspath,
@@ -263,6 +264,7 @@ int sysfs_read_vf_links(Device *pf) {
                 if (!pf->vfs[pf->n_vfs].address)
                         return -ENOMEM;
                 pf->n_vfs++;
+                pf->num_vfs = pf->n_vfs;
         }
         if (pf->n_vfs > 1)
                 qsort(pf->vfs, pf->n_vfs, sizeof(VfLink), cmp_vf_link);

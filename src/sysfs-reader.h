@@ -40,7 +40,8 @@ int sysfs_list_pci_devices(char ***ret);
 /* The PF a VF's physfn link points to, as a canonical address. */
 int sysfs_read_physfn(const char *syspath, char address[static 17]);
 
-/* Reads the VF links of a PF: fills pf->vfs/n_vfs/num_vfs. */
+/* Reads the VF links of a PF: fills pf->vfs/n_vfs, and num_vfs with the
+ * same count: a link to a device that does not exist is in neither. */
 int sysfs_read_vf_links(Device *pf);
 
 /* Where the PCI devices live; "/sys/bus/pci/devices/ADDRESS" resolves to the syspath. */

@@ -796,9 +796,9 @@ static gboolean counted(gpointer p) {
 
 /* A bus client and a private socket client subscribe to everything and
  * never read a byte while thousands of signals go out. The bus daemon
- * deals with its client; the kernel buffers the other (sd-bus asks for
- * 8 MiB), and past that the daemon would queue a few thousand messages and
- * then drop it. Meanwhile it answers everyone else and publishes every
+ * deals with its client; the kernel buffers the other (up to 512 KiB, see
+ * PEER_SNDBUF), and past that the daemon queues up to 4096 messages and
+ * then drops it. Meanwhile it answers everyone else and publishes every
  * change, and its memory stays small. */
 static void test_stalled_subscribers(void) {
         g_autoptr(Harness) h = start_demo();

@@ -33,6 +33,13 @@ static gint32 get_i32(Harness *h, const char *address, const char *iface, const 
         return g_variant_get_int32(v);
 }
 
+static guint32 get_u32(Harness *h, const char *address, const char *iface, const char *prop) {
+        g_autofree char *path = harness_device_path(address);
+        g_autoptr(GVariant) v = harness_get(h, path, iface, prop);
+
+        return g_variant_get_uint32(v);
+}
+
 static char *get_str(Harness *h, const char *address, const char *iface, const char *prop) {
         g_autofree char *path = harness_device_path(address);
         g_autoptr(GVariant) v = harness_get(h, path, iface, prop);
@@ -73,10 +80,11 @@ static void test_malformed_links(void) {
         ipf = get_str(h, "0000:3b:00.5", VF_IFACE, "PhysicalFunction");
         g_assert_cmpstr(ipf, ==, "/org/sriov/Monitor1/Device/pci_0000_3b_00_2");
 
-        /* The PF lists only VFs that exist. */
+        /* The PF lists and counts only VFs that exist. */
         g_autofree char *pf_path = harness_device_path("0000:3b:00.0");
         vfs = harness_get(h, pf_path, PF_IFACE, "VirtualFunctions");
         g_assert_cmpuint(g_variant_n_children(vfs), ==, 4);
+        g_assert_cmpuint(get_u32(h, "0000:3b:00.0", PF_IFACE, "NumVFs"), ==, 4);
 
         /* The rest of the table is right. */
         pfs = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "PhysicalFunctions");
@@ -86,6 +94,41 @@ static void test_malformed_links(void) {
         g_autoptr(GVariant) found = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "FindDevice",
                                                  g_variant_new("(s)", "enp59s0f0v0"), &error);
         g_assert_no_error(error); /* one of the two claimants, never a crash */
+}
+
+typedef struct {
+        Harness *h;
+        gboolean want;
+} AutoprobeWait;
+
+static gboolean autoprobe_is(gpointer p) {
+        AutoprobeWait *w = p;
+        g_autofree char *path = harness_device_path("0000:3b:00.0");
+        g_autoptr(GVariant) v = harness_get(w->h, path, PF_IFACE, "DriversAutoprobe");
+
+        return g_variant_get_boolean(v) == w->want;
+}
+
+/* A virtfnN link whose VF is gone (as while the kernel removes VFs: the
+ * link is listed, then resolves to nothing) appears while the PF is
+ * re-read: NumVFs and VirtualFunctions agree on the VFs that exist. */
+static void test_dangling_virtfn_live(void) {
+        g_autoptr(Harness) h = harness_new();
+        g_autofree char *pf_path = harness_device_path("0000:3b:00.0");
+        g_autoptr(GVariant) autoprobe = NULL, vfs = NULL;
+        AutoprobeWait w = { h, FALSE };
+
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, NULL);
+        autoprobe = harness_get(h, pf_path, PF_IFACE, "DriversAutoprobe");
+        w.want = !g_variant_get_boolean(autoprobe);
+        relink(h, CX6 "/0000:3b:00.0/virtfn6", "../0000:3b:00.6");
+        sim_write_autoprobe(h->sim, "0000:3b:00.0", w.want);
+        g_assert_true(harness_wait_until(autoprobe_is, &w, 20000));
+
+        vfs = harness_get(h, pf_path, PF_IFACE, "VirtualFunctions");
+        g_assert_cmpuint(g_variant_n_children(vfs), ==, 4);
+        g_assert_cmpuint(get_u32(h, "0000:3b:00.0", PF_IFACE, "NumVFs"), ==, 4);
 }
 
 static gboolean name_owned(gpointer p) {
@@ -162,6 +205,7 @@ static void test_killed_mid_burst(void) {
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/robustness/malformed-links", test_malformed_links);
+        g_test_add_func("/robustness/dangling-virtfn-live", test_dangling_virtfn_live);
         g_test_add_func("/robustness/polkit-garbage", test_polkit_garbage);
         g_test_add_func("/robustness/killed-mid-burst", test_killed_mid_burst);
         return g_test_run();
