@@ -37,6 +37,11 @@ typedef struct Peer {
         uid_t uid; /* SO_PEERCRED when accepted */
 } Peer;
 
+/* peers[0, n_greeted) have sent a message and get signals; the rest have
+ * not yet. A client written for a bus sends Hello first and takes anything
+ * but its answer before it for a broken connection (sd-bus fails with EIO),
+ * so nothing is sent to a peer before it has spoken. */
+
 typedef struct Refusal {
         uid_t uid;
         uint64_t logged; /* CLOCK_MONOTONIC usec; 0: free slot */
@@ -52,6 +57,7 @@ struct PrivateSocket {
 
         Peer *peers;
         size_t n_peers;
+        size_t n_greeted;
         sd_bus **starting;               /* accepted, not yet driven past authentication */
         size_t n_starting;
         sd_event_source *starter;
@@ -83,13 +89,39 @@ static bool bus_list_remove(sd_bus **l, size_t *n, sd_bus *bus) {
         return false;
 }
 
-static bool peers_remove(PrivateSocket *ps, sd_bus *bus) {
+static ssize_t peers_find(PrivateSocket *ps, sd_bus *bus) {
         for (size_t i = 0; i < ps->n_peers; i++)
-                if (ps->peers[i].bus == bus) {
-                        ps->peers[i] = ps->peers[--ps->n_peers];
-                        return true;
-                }
-        return false;
+                if (ps->peers[i].bus == bus)
+                        return (ssize_t) i;
+        return -1;
+}
+
+static void peers_swap(PrivateSocket *ps, size_t a, size_t b) {
+        Peer t = ps->peers[a];
+
+        ps->peers[a] = ps->peers[b];
+        ps->peers[b] = t;
+}
+
+/* Keeps the greeted ones at the front. */
+static bool peers_remove(PrivateSocket *ps, sd_bus *bus) {
+        ssize_t i = peers_find(ps, bus);
+
+        if (i < 0)
+                return false;
+        if ((size_t) i < ps->n_greeted) {
+                peers_swap(ps, (size_t) i, --ps->n_greeted);
+                i = (ssize_t) ps->n_greeted;
+        }
+        peers_swap(ps, (size_t) i, --ps->n_peers);
+        return true;
+}
+
+static void peers_greet(PrivateSocket *ps, sd_bus *bus) {
+        ssize_t i = peers_find(ps, bus);
+
+        if (i >= 0 && (size_t) i >= ps->n_greeted)
+                peers_swap(ps, (size_t) i, ps->n_greeted++);
 }
 
 static void drop_peer(PrivateSocket *ps, sd_bus *peer);
@@ -116,7 +148,7 @@ static void drop_hung_up(PrivateSocket *ps, uid_t uid) {
 }
 
 sd_bus *private_socket_peer(PrivateSocket *ps, size_t i) {
-        return ps && i < ps->n_peers ? ps->peers[i].bus : NULL;
+        return ps && i < ps->n_greeted ? ps->peers[i].bus : NULL;
 }
 
 /* sd-bus leaves a message that came in the same read as the client's BEGIN
@@ -256,6 +288,7 @@ static int on_peer_message(sd_bus_message *msg, void *userdata, sd_bus_error *er
         /* Dropped: the message is not dispatched on a closed connection. */
         if (check_peer(userdata, peer))
                 return 1;
+        peers_greet(userdata, peer);
         /* An answer can be big (GetManagedObjects: about 250 bytes a
          * device): one that would only join a backlog is refused with a
          * small error instead, so the backlog holds at most

@@ -121,9 +121,15 @@ GDBusConnection *harness_connect_peer(Harness *h) {
         g_autoptr(GError) error = NULL;
         GDBusConnection *c = g_dbus_connection_new_for_address_sync(
                 address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+        g_autoptr(GVariant) pong = NULL;
 
         g_assert_no_error(error);
         g_dbus_connection_set_exit_on_close(c, FALSE);
+        /* A peer gets signals from its first message on (a bus client's
+         * Hello): speak once, so every signal from here on reaches it. */
+        pong = g_dbus_connection_call_sync(c, NULL, "/", "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                                           G_DBUS_CALL_FLAGS_NONE, (int) harness_timeout_ms(10000), NULL, &error);
+        g_assert_no_error(error);
         return c;
 }
 

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gio/gunixsocketaddress.h>
+
 #include "harness.h"
 
 static GVariant *peer_call(GDBusConnection *c, const char *path, const char *iface, const char *method,
@@ -243,6 +245,80 @@ static void test_signals_have_sender(void) {
         g_object_unref(c);
 }
 
+/* Reads one whole D-Bus message from a raw stream. */
+static GDBusMessage *read_message(GInputStream *in) {
+        guint8 head[16], *blob;
+        gssize need;
+        GDBusMessage *msg;
+
+        g_assert_true(g_input_stream_read_all(in, head, sizeof(head), NULL, NULL, NULL));
+        need = g_dbus_message_bytes_needed(head, sizeof(head), NULL);
+        g_assert_cmpint(need, >=, (gssize) sizeof(head));
+        blob = g_malloc(need);
+        memcpy(blob, head, sizeof(head));
+        g_assert_true(g_input_stream_read_all(in, blob + sizeof(head), need - sizeof(head), NULL, NULL, NULL));
+        msg = g_dbus_message_new_from_blob(blob, need, G_DBUS_CAPABILITY_FLAGS_NONE, NULL);
+        g_free(blob);
+        g_assert_nonnull(msg);
+        return msg;
+}
+
+/* A client written for a bus (sd-bus: busctl --address) takes anything
+ * before the answer to its Hello for a broken connection: a peer that has
+ * authenticated but not spoken yet gets no signal, even while they flow. */
+static void test_nothing_before_hello(void) {
+        g_autoptr(Harness) h = start_demo();
+        g_autoptr(GSocketClient) client = g_socket_client_new();
+        g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(h->private_socket);
+        g_autoptr(GSocketConnection) raw = NULL;
+        g_autoptr(GDBusMessage) hello = NULL, first = NULL;
+        g_autofree char *auth = NULL, *uid = g_strdup_printf("%u", (unsigned) getuid());
+        g_autofree guchar *blob = NULL;
+        GDBusConnection *healthy = harness_connect_peer(h);
+        Peer peer = { g_ptr_array_new_with_free_func(g_free) };
+        guint sub = subscribe(healthy, &peer);
+        SawWait w = { &peer, 1, "interface deleted enp59s0f0v0" };
+        GOutputStream *out;
+        GInputStream *in;
+        char line[256] = "";
+        gsize len;
+
+        raw = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, NULL);
+        g_assert_nonnull(raw);
+        out = g_io_stream_get_output_stream(G_IO_STREAM(raw));
+        in = g_io_stream_get_input_stream(G_IO_STREAM(raw));
+        auth = g_strdup_printf("%cAUTH EXTERNAL ", 0);
+        g_assert_true(g_output_stream_write_all(out, auth, 1 + strlen(auth + 1), NULL, NULL, NULL));
+        for (const char *c = uid; *c; c++) {
+                char hex[3];
+
+                g_snprintf(hex, sizeof(hex), "%02x", (unsigned char) *c);
+                g_assert_true(g_output_stream_write_all(out, hex, 2, NULL, NULL, NULL));
+        }
+        g_assert_true(g_output_stream_write_all(out, "\r\n", 2, NULL, NULL, NULL));
+        for (gsize n = 0; n < sizeof(line) - 1 && !strstr(line, "\r\n"); n++)
+                g_assert_true(g_input_stream_read_all(in, line + n, 1, NULL, NULL, NULL));
+        g_assert_true(g_str_has_prefix(line, "OK "));
+        g_assert_true(g_output_stream_write_all(out, "BEGIN\r\n", 7, NULL, NULL, NULL));
+
+        /* Authenticated and silent while a change goes out to the others. */
+        sim_rebind_vf(h->sim, "0000:3b:00.2", SIM_VF_VFIO, NULL);
+        g_assert_true(harness_wait_until(all_saw, &w, 10000));
+
+        hello = g_dbus_message_new_method_call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                               "Hello");
+        g_dbus_message_set_serial(hello, 1);
+        blob = g_dbus_message_to_blob(hello, &len, G_DBUS_CAPABILITY_FLAGS_NONE, NULL);
+        g_assert_true(g_output_stream_write_all(out, blob, len, NULL, NULL, NULL));
+        first = read_message(in);
+        g_assert_cmpint(g_dbus_message_get_message_type(first), ==, G_DBUS_MESSAGE_TYPE_METHOD_RETURN);
+        g_assert_cmpuint(g_dbus_message_get_reply_serial(first), ==, 1);
+
+        g_dbus_connection_signal_unsubscribe(healthy, sub);
+        g_object_unref(healthy);
+        g_ptr_array_unref(peer.events);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/private-socket/busctl-and-status", test_socket_and_busctl);
@@ -251,5 +327,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/private-socket/stalled-peer-dropped", test_stalled_peer_dropped);
         g_test_add_func("/private-socket/second-instance-keeps-socket", test_second_instance_keeps_socket);
         g_test_add_func("/private-socket/signals-have-sender", test_signals_have_sender);
+        g_test_add_func("/private-socket/nothing-before-hello", test_nothing_before_hello);
         return g_test_run();
 }
