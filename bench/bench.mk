@@ -12,7 +12,7 @@
 #   BENCH_CURVE            host sizes of the start-up/RSS curve (default "16 256 1024 2048")
 #   BENCH_TMPDIR           where the testbeds go (default /dev/shm: in memory, like sysfs)
 #   BENCH_VALGRIND         the valgrind to run the daemon under (default valgrind)
-EXTRA_DIST += bench/bench.mk bench/run-bench.sh BENCHMARKS.md
+EXTRA_DIST += bench/bench.mk bench/run-bench.sh bench/bench-table.awk BENCHMARKS.md
 
 BENCH_EVENTS = 1000
 BENCH_ROUNDS = 3
@@ -27,8 +27,8 @@ BENCH_VALGRIND = valgrind
 if ENABLE_TESTS
 # Built by make check too, for its smoke run (bench/test-bench-smoke.sh).
 check_PROGRAMS += bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor bench/bench-hostile
-dist_check_SCRIPTS += bench/test-bench-smoke.sh
-TESTS += bench/test-bench-smoke.sh
+dist_check_SCRIPTS += bench/test-bench-smoke.sh bench/test-bench-table.sh
+TESTS += bench/test-bench-smoke.sh bench/test-bench-table.sh
 BENCH_CFLAGS = $(INTEG_CFLAGS) -I$(top_srcdir)/tests
 bench_bench_events_SOURCES = bench/bench-events.c bench/bench-host.c bench/bench-host.h
 bench_bench_events_CFLAGS = $(BENCH_CFLAGS)

@@ -203,14 +203,23 @@ static void process_marks(Batch *b, Applied *a) {
         readings_free(readings, allocated);
 }
 
-static void log_drift(const char *reason, const Applied *a) {
+/* A rescan someone asked for (SIGHUP, Refresh) gets its line in the log at
+ * the default level; the daemon's own stay quiet unless they find drift. */
+static void log_rescan(const Batch *b, const char *reason, const Applied *a) {
         char list[8 * (PCI_ADDRESS_MAX + 1)] = "";
+        unsigned pfs, vfs;
 
-        if (a->changed == 0)
-                return;
         for (char **n = a->names; n && *n; n++)
                 (void) snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", n == a->names ? "" : " ",
                                 *n);
+        if (marks_resync_requested(reason)) {
+                device_table_count(b->table, &pfs, &vfs);
+                log_notice("Rescanned (%s): %u PFs, %u VFs, %u changed%s%s%s.", reason, pfs, vfs, a->changed,
+                           a->changed > 0 ? ": " : "", list, a->changed > 8 ? " ..." : "");
+                return;
+        }
+        if (a->changed == 0)
+                return;
         /* The sources should have told us: drift is worth a warning. */
         log_full_errno(streq(reason, "periodic resync") ? LOG_WARNING : LOG_INFO, 0,
                        "Resync (%s): %u device(s) had changed without an event: %s%s", reason, a->changed, list,
@@ -235,7 +244,7 @@ void batch_run(Batch *b, BatchResult *ret) {
                 .pfs_changed = a.pfs_changed,
         });
         if (reason && result.error >= 0)
-                log_drift(reason, &a);
+                log_rescan(b, reason, &a);
         strv_free(a.names);
         if (ret)
                 *ret = result;

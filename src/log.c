@@ -7,7 +7,7 @@
 #include "log.h"
 
 /* Set once from the command line before the loop starts. */
-static int max_level = LOG_WARNING;
+static int max_level = LOG_NOTICE;
 
 void log_set_max_level(int level) {
         max_level = level;

@@ -6,7 +6,8 @@
 #include "macro.h"
 
 /* Logs go to stderr with sd-daemon "<N>" level prefixes, which the journal
- * turns into priorities. Quiet by default: only warnings and worse. */
+ * turns into priorities. Quiet by default (notice): a line at start, one per
+ * rescan someone asked for, and warnings and worse. */
 
 void log_set_max_level(int level);
 int log_get_max_level(void);

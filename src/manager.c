@@ -205,6 +205,7 @@ static int setup_sinks(Manager *m) {
 }
 
 int manager_start(Manager *m) {
+        unsigned pfs, vfs;
         int r;
 
         r = m->use_session_bus ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
@@ -232,7 +233,6 @@ int manager_start(Manager *m) {
         r = batch_scan_initial(&m->batch);
         if (r < 0)
                 return log_error_errno(r, "Failed to scan devices: %m");
-        log_info("Found %zu SR-IOV functions.", device_table_size(m->table));
 
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
@@ -242,8 +242,16 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the bus: %m");
         r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+        if (r == -EEXIST)
+                return log_error_errno(r, "Another sriov-monitord owns %s: not starting a second one.", BUS_NAME);
+        if (r == -EACCES || r == -EPERM)
+                return log_error_errno(r, "Not allowed to own %s: run as root, with %s.conf installed in "
+                                       "the D-Bus system policy directory (see sriov-monitord(8)).",
+                                       BUS_NAME, BUS_NAME);
         if (r < 0)
                 return log_error_errno(r, "Failed to acquire the bus name %s: %m", BUS_NAME);
+        device_table_count(m->table, &pfs, &vfs);
+        log_notice("Monitoring %u PFs, %u VFs.", pfs, vfs);
 
         /* Only the instance that owns the name may take over the socket path.
          * A socket that cannot be served is a warning: the bus still is. */

@@ -76,8 +76,12 @@ void marks_count_event(Marks *k) {
         wake(k);
 }
 
+bool marks_resync_requested(const char *reason) {
+        return streq(reason, "SIGHUP") || streq(reason, "Refresh");
+}
+
 void marks_resync(Marks *k, const char *reason) {
-        if (!k->resync_reason)
+        if (!k->resync_reason || marks_resync_requested(reason))
                 k->resync_reason = reason;
         wake(k);
 }

@@ -73,8 +73,11 @@ void marks_pci(Marks *k, const char *address, const char *syspath, bool removed)
 void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed, bool settle);
 /* Every function in an IOMMU group (its /dev/vfio node came or went). */
 void marks_iommu_group(Marks *k, const char *group, bool settle);
-/* Events were lost: the next batch rescans everything. */
+/* Events were lost, or someone asked: the next batch rescans everything.
+ * A rescan someone asked for (SIGHUP, Refresh) names the batch's reason. */
 void marks_resync(Marks *k, const char *reason);
+/* Whether someone asked for this rescan (its line is logged at notice level). */
+bool marks_resync_requested(const char *reason);
 
 /* For the wiring and the batch. */
 bool marks_batch_due(const Marks *k);

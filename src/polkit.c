@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bus-names.h"
 #include "log.h"
 #include "macro.h"
 #include "polkit.h"
@@ -39,16 +40,29 @@ static AuthQuery *auth_query_free(AuthQuery *q) {
         return NULL;
 }
 
+/* Each refusal says what to do about it; the error names are the contract. */
 int polkit_reply_refusal(sd_bus_message *call, AuthResult result) {
         switch (result) {
         case AUTH_INTERACTIVE_REQUIRED:
-                return sd_bus_reply_method_errorf(call, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
-                                                  "Interactive authentication is required.");
+                return sd_bus_reply_method_errorf(
+                        call, SD_BUS_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
+                        "Interactive authentication is required: run as root, or allow interactive "
+                        "authorization (busctl --allow-interactive-authorization=yes, gdbus call --interactive) "
+                        "with a polkit agent running (e.g. pkttyagent).");
         case AUTH_UNAVAILABLE:
                 return sd_bus_reply_method_errorf(call, SD_BUS_ERROR_ACCESS_DENIED,
-                                                  "Access denied: polkit could not be reached to authorize the caller.");
+                                                  "Access denied: polkit could not be reached to authorize the "
+                                                  "caller; run as root.");
         default:
-                return sd_bus_reply_method_errorf(call, SD_BUS_ERROR_ACCESS_DENIED, "Access denied.");
+                if (sd_bus_is_bus_client(sd_bus_message_get_bus(call)) <= 0)
+                        return sd_bus_reply_method_errorf(call, SD_BUS_ERROR_ACCESS_DENIED,
+                                                          "Access denied: on the private socket only root may "
+                                                          "refresh; run as root, or call it on the system bus.");
+                return sd_bus_reply_method_errorf(call, SD_BUS_ERROR_ACCESS_DENIED,
+                                                  "Access denied: refreshing needs authorization (polkit action "
+                                                  "%s); run as root, or with a polkit agent running "
+                                                  "(e.g. pkttyagent) and interactive authorization allowed.",
+                                                  POLKIT_ACTION_REFRESH);
         }
 }
 

@@ -37,7 +37,8 @@ static void help(void) {
                "                           Receive buffer of the uevent socket (default: 16 MiB)\n"
                "     --private-socket=PATH Serve peer-to-peer D-Bus on PATH, or 'none'\n"
                "                           (default: " PRIVATE_SOCKET_DEFAULT ")\n"
-               "     --log-level=LEVEL     err, warning (default), info or debug\n"
+               "     --log-level=LEVEL     err, warning, notice (default), info\n"
+               "                           or debug\n"
                "\n"
                "See sriov-monitord(8).\n",
                program_invocation_short_name, BUS_NAME);
@@ -156,13 +157,13 @@ static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, v
 static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
 
-        log_info("Received SIGHUP, rescanning.");
+        log_debug("Received SIGHUP, rescanning.");
         marks_resync(m->marks, "SIGHUP");
         return 0;
 }
 
 static int run(int argc, char *argv[]) {
-        Options o = { .log_level = LOG_WARNING, .private_socket = PRIVATE_SOCKET_DEFAULT };
+        Options o = { .log_level = LOG_NOTICE, .private_socket = PRIVATE_SOCKET_DEFAULT };
         _cleanup_(manager_freep) Manager *m = NULL;
         sigset_t mask;
         int r;

@@ -391,7 +391,19 @@ static int reader_read(Reader *r, const char *syspath, const Device *previous, D
 }
 
 static int reader_list(Reader *r, char ***ret) {
-        return sysfs_list_pci_devices(ret);
+        SysfsReader *s = (SysfsReader *) r;
+        int k;
+
+        k = sysfs_list_pci_devices(ret);
+        if (k != -ENOENT)
+                return k;
+        /* A container without PCI sysfs, a machine without PCI: an empty
+         * table, still served; said once, not per rescan. */
+        if (!s->warned_no_pci)
+                log_warning("No " SYSFS_PCI_DEVICES " on this host: no PCI devices to monitor.");
+        s->warned_no_pci = true;
+        *ret = NULL;
+        return 0;
 }
 
 static int reader_physfn(Reader *r, const char *syspath, char address[static PCI_ADDRESS_MAX]) {

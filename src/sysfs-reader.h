@@ -55,6 +55,7 @@ typedef struct SysfsReader {
         Reader reader;
         struct udev *udev;
         VendorNames vendor_names;
+        bool warned_no_pci;         /* said once that the host has no PCI sysfs */
 } SysfsReader;
 
 void sysfs_reader_init(SysfsReader *s, struct udev *udev);

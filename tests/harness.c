@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -42,6 +43,13 @@ static char **clean_environ(const char *bus_address) {
         return env;
 }
 
+/* The demo's choice: dbus-daemon's own messages are not part of its output. */
+static gboolean bus_quiet;
+
+void harness_set_quiet_bus(gboolean quiet) {
+        bus_quiet = quiet;
+}
+
 static void start_bus(Harness *h) {
         const char *argv[] = { env_or_die("DBUS_DAEMON"), "--nofork", "--print-address=1", NULL, NULL };
         g_autofree char *config = g_strdup_printf("--config-file=%s", env_or_die("TEST_BUS_CONFIG"));
@@ -52,8 +60,9 @@ static void start_bus(Harness *h) {
         int out_fd;
 
         argv[3] = config;
-        if (!g_spawn_async_with_pipes(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
-                                      &h->bus_pid, NULL, &out_fd, NULL, &error))
+        if (!g_spawn_async_with_pipes(NULL, (char **) argv, env,
+                                      G_SPAWN_DO_NOT_REAP_CHILD | (bus_quiet ? G_SPAWN_STDERR_TO_DEV_NULL : 0),
+                                      die_with_parent, NULL, &h->bus_pid, NULL, &out_fd, NULL, &error))
                 g_error("Cannot start dbus-daemon: %s", error->message);
         ch = g_io_channel_unix_new(out_fd);
         g_io_channel_set_close_on_unref(ch, TRUE);
@@ -81,6 +90,7 @@ Harness *harness_new(void) {
         /* Like /run/sriov-monitor: other users reach the socket. */
         g_assert_cmpint(chmod(h->private_dir, 0755), ==, 0);
         h->private_socket = g_build_filename(h->private_dir, "private", NULL);
+        h->daemon_log = g_build_filename(h->private_dir, "daemon.log", NULL);
         return h;
 }
 
@@ -93,6 +103,34 @@ static void kill_and_reap(GPid *pid) {
         *pid = 0;
 }
 
+/* SIGTERM: dbus-daemon removes its socket (unix:tmpdir=/tmp) as it exits;
+ * SIGKILL would leave a /tmp/dbus-XXXX behind per run. SIGKILL only when it
+ * does not exit, and then the socket goes by hand. */
+static void stop_bus(Harness *h) {
+        gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+        const char *path;
+
+        if (h->bus_pid > 0) {
+                (void) kill(h->bus_pid, SIGTERM);
+                while (waitpid(h->bus_pid, NULL, WNOHANG) == 0) {
+                        if (g_get_monotonic_time() > deadline) {
+                                kill_and_reap(&h->bus_pid);
+                                break;
+                        }
+                        g_usleep(2000);
+                }
+                if (h->bus_pid > 0)
+                        g_spawn_close_pid(h->bus_pid);
+                h->bus_pid = 0;
+        }
+        path = h->bus_address ? strstr(h->bus_address, "unix:path=") : NULL;
+        if (path) {
+                g_autofree char *socket = g_strndup(path + strlen("unix:path="),
+                                                    strcspn(path + strlen("unix:path="), ",;"));
+                (void) unlink(socket);
+        }
+}
+
 void harness_free(Harness *h) {
         if (!h)
                 return;
@@ -102,14 +140,25 @@ void harness_free(Harness *h) {
                 g_dbus_connection_close_sync(h->conn, NULL, NULL);
                 g_object_unref(h->conn);
         }
-        kill_and_reap(&h->bus_pid);
+        stop_bus(h);
         (void) unlink(h->private_socket);
+        (void) unlink(h->daemon_log);
         (void) rmdir(h->private_dir);
+        g_free(h->daemon_log);
         g_free(h->private_socket);
         g_free(h->private_dir);
         g_free(h->bus_address);
         sim_free(h->sim);
         g_free(h);
+}
+
+char *harness_daemon_log(Harness *h) {
+        char *log = NULL;
+
+        g_assert_true(h->capture_log);
+        if (!g_file_get_contents(h->daemon_log, &log, NULL, NULL))
+                return g_strdup("");
+        return log;
 }
 
 char *harness_socket_address(Harness *h) {
@@ -154,6 +203,7 @@ void harness_start_daemon(Harness *h, const char *const *args) {
         g_autofree char *socket_arg = g_strconcat("--private-socket=", h->private_socket, NULL);
         g_auto(GStrv) wrapper = NULL;
         gboolean own_socket = FALSE;
+        int log_fd;
 
         /* e.g. valgrind, whose report then fails the daemon's exit status. */
         if (g_getenv("SRIOV_MONITORD_WRAPPER") &&
@@ -180,10 +230,13 @@ void harness_start_daemon(Harness *h, const char *const *args) {
         env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", h->bus_address, TRUE);
         if (h->notify_socket)
                 env = g_environ_setenv(env, "NOTIFY_SOCKET", h->notify_socket, TRUE);
-        if (!g_spawn_async(NULL, (char **) argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
-                           die_with_parent, NULL,
-                           &h->daemon_pid, &error))
+        log_fd = h->capture_log ? open(h->daemon_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
+        g_assert_true(!h->capture_log || log_fd >= 0);
+        if (!g_spawn_async_with_fds(NULL, (char **) argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+                                    die_with_parent, NULL, &h->daemon_pid, -1, -1, log_fd, &error))
                 g_error("Cannot start sriov-monitord: %s", error->message);
+        if (log_fd >= 0)
+                (void) close(log_fd);
 
         deadline = g_get_monotonic_time() + harness_timeout_ms(STARTUP_TIMEOUT_MS) * 1000LL;
         /* Up means: the name is owned and, unless the test chose its own,

@@ -26,11 +26,18 @@ typedef struct Harness {
         char *private_socket;
         /* When set, the daemon gets it as NOTIFY_SOCKET (sd_notify). */
         const char *notify_socket;
+        /* When set before harness_start_daemon(): the daemon's stderr goes to
+         * daemon_log (appended across restarts), for harness_daemon_log(). */
+        gboolean capture_log;
+        char *daemon_log;
 } Harness;
 
+/* Before harness_new(): dbus-daemon's own messages (stderr) to /dev/null. */
+void harness_set_quiet_bus(gboolean quiet);
 /* A fresh testbed and private bus; no daemon yet. */
 Harness *harness_new(void);
-/* Stops whatever still runs and removes the testbed. */
+/* Stops whatever still runs (the bus with SIGTERM, so it removes its
+ * socket) and removes the testbed. */
 void harness_free(Harness *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Harness, harness_free)
 
@@ -41,6 +48,8 @@ void harness_start_daemon(Harness *h, const char *const *args);
 void harness_stop_daemon(Harness *h);
 
 gboolean harness_name_has_owner(Harness *h, const char *name);
+/* What the daemon logged so far (capture_log); "" before it logged. */
+char *harness_daemon_log(Harness *h);
 
 /* "unix:path=..." of the daemon's private socket. */
 char *harness_socket_address(Harness *h);

@@ -62,18 +62,25 @@ static void show(Harness *h, const char *title, const char *const *argv) {
 
 int main(void) {
         g_autoptr(Harness) h = NULL;
+        g_autofree char *log = NULL;
         const char *status = g_getenv("SRIOV_STATUS"), *busctl = g_getenv("BUSCTL");
 
         if (!status || !busctl) {
                 fprintf(stderr, "sriov-demo: run it through 'make demo'\n");
                 return 2;
         }
+        /* Its notices ("Failed to set fd limit", monitors) are not the demo. */
+        harness_set_quiet_bus(TRUE);
         h = harness_new();
         sim_build_demo_host(h->sim);
         printf("Simulated host: ConnectX-6 Dx, Pensando, Intel E810 and Broadcom PFs (testbed %s)\n",
                sim_root(h->sim));
+        /* The daemon's log is shown as what it is, not mixed into stderr. */
+        h->capture_log = TRUE;
         harness_start_daemon(h, NULL);
         printf("sriov-monitord is running on a private system bus: %s\n", h->bus_address);
+        log = harness_daemon_log(h);
+        printf("Its log (the journal, under systemd):\n%s", log);
 
         show(h, "sriov-status", (const char *[]) { status, NULL });
         show(h, "sriov-status 3b:00.4", (const char *[]) { status, "3b:00.4", NULL });

@@ -124,6 +124,8 @@ static void test_denied(void) {
         allow_refresh(h, FALSE);
         g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), !=, 0);
         g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
+        /* What to do about it. */
+        g_assert_nonnull(strstr(err, "run as root, or with a polkit agent running"));
         g_assert_cmpuint(harness_last_refresh(h), ==, before);
         stop_polkit(polkit);
 }
@@ -181,6 +183,7 @@ static void test_interactive_required(void) {
 
         g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), !=, 0);
         g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"));
+        g_assert_nonnull(strstr(err, "--allow-interactive-authorization=yes"));
         /* Interaction allowed, and still not authorized: denied. */
         g_assert_cmpint(call_as_nobody(h, "Refresh", TRUE, &err2), !=, 0);
         g_assert_nonnull(strstr(err2, "org.freedesktop.DBus.Error.AccessDenied"));
@@ -196,6 +199,7 @@ static void test_polkit_absent(void) {
         g_assert_cmpint(call_as_nobody(h, "Refresh", FALSE, &err), !=, 0);
         g_assert_nonnull(strstr(err, "org.freedesktop.DBus.Error.AccessDenied"));
         g_assert_nonnull(strstr(err, "polkit"));
+        g_assert_nonnull(strstr(err, "run as root"));
         g_assert_cmpuint(harness_last_refresh(h), ==, before);
 }
 

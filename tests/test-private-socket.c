@@ -102,7 +102,8 @@ static void test_socket_and_busctl(void) {
 static void test_refresh_root_only(void) {
         g_autoptr(Harness) h = start_demo();
         g_autofree char *address = harness_socket_address(h), *addr_arg = g_strconcat("--address=", address, NULL);
-        g_autofree char *out = NULL, *err = NULL, *err2 = NULL;
+        g_autofree char *out = NULL, *err = NULL, *err2 = NULL, *err3 = NULL;
+        g_autofree char *peer_arg = g_strconcat("--peer=", address, NULL);
         const char *busctl = g_getenv("BUSCTL");
 
         if (getuid() != 0) {
@@ -118,6 +119,15 @@ static void test_refresh_root_only(void) {
                                                           MANAGER_IFACE, "Refresh", NULL },
                                     &out, &err2), !=, 0);
         g_assert_nonnull(strstr(err2, "Access denied"));
+        /* busctl shows AccessDenied as "Access denied"; dbus-send shows the
+         * daemon's message, which says what to do. */
+        g_clear_pointer(&out, g_free);
+        g_assert_cmpint(harness_run(h, (const char *[]) { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                                          "dbus-send", peer_arg, "--print-reply", "--dest=" BUS_NAME,
+                                                          MANAGER_PATH, MANAGER_IFACE ".Refresh", NULL },
+                                    &out, &err3), !=, 0);
+        g_assert_nonnull(strstr(err3, "org.freedesktop.DBus.Error.AccessDenied"));
+        g_assert_nonnull(strstr(err3, "only root may refresh; run as root"));
 }
 
 /* Several peers at once: objects, and live signals to each; one leaving

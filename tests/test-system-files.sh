@@ -26,8 +26,11 @@ for section in 1 5 8; do
         mkdir -p "$tmp/man/man$section"
         for page in "$abs_top_srcdir"/man/*."$section"; do
                 ln -s "$page" "$tmp/man/man$section/"
+                # In the C locale too, as on a fresh machine without one.
                 check "$(basename "$page") renders without warnings" \
-                        sh -c "test -z \"\$(MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null)\""
+                        sh -c "test -z \"\$(LC_ALL=C MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null)\""
+                check "$(basename "$page") has no control characters" \
+                        sh -c "! LC_ALL=C tr -d '\\t\\n' <'$page' | LC_ALL=C grep -q '[[:cntrl:]]'"
         done
 done
 
@@ -47,17 +50,62 @@ else
         echo "SKIP: systemd-analyze is not installed; the unit is not verified"
 fi
 
-# The installed tree, as configured, under DESTDIR.
+# The installed tree, as configured, under DESTDIR: every file at the path
+# configure chose for it, and nothing else.
+: "${inst_sbindir:?}" "${inst_bindir:?}" "${inst_mandir:?}" "${inst_systemdsystemunitdir:?}" "${inst_dbuspolicydir:?}" \
+        "${inst_dbussystemservicedir:?}" "${inst_polkitactiondir:?}" "${inst_dbusinterfacesdir:?}"
 root=$tmp/root
 make -s -C "$abs_top_builddir" install DESTDIR="$root" >/dev/null
+expected="$inst_sbindir/sriov-monitord
+$inst_bindir/sriov-status
+$inst_systemdsystemunitdir/sriov-monitord.service
+$inst_dbuspolicydir/org.sriov.Monitor1.conf
+$inst_dbussystemservicedir/org.sriov.Monitor1.service
+$inst_dbusinterfacesdir/org.sriov.Monitor1.xml
+$inst_polkitactiondir/org.sriov.Monitor1.policy
+$inst_mandir/man1/sriov-status.1
+$inst_mandir/man5/org.sriov.Monitor1.5
+$inst_mandir/man8/sriov-monitord.8"
+for f in $expected; do
+        check "installed: $f" test -s "$root$f"
+done
+normalize() { sed 's|//*|/|g' | sort; }
+echo "$expected" | normalize >"$tmp/expected"
+(cd "$root" && find . \( -type f -o -type l \) | sed 's|^\.||') | normalize >"$tmp/installed"
+check "make install installs exactly these files" diff -u "$tmp/expected" "$tmp/installed"
 installed() { # installed RELATIVE-PATH-PATTERN: the one file that matches, under the root
         find "$root" -path "$root/$1" \( -type f -o -type l \) | head -n 1
 }
-for f in '*/sbin/sriov-monitord' '*/bin/sriov-status' '*/systemd/system/sriov-monitord.service' \
-        '*/dbus-1/system.d/org.sriov.Monitor1.conf' '*/dbus-1/system-services/org.sriov.Monitor1.service' \
-        '*/dbus-1/interfaces/org.sriov.Monitor1.xml' '*/polkit-1/actions/org.sriov.Monitor1.policy' \
-        '*/man/man1/sriov-status.1' '*/man/man5/org.sriov.Monitor1.5' '*/man/man8/sriov-monitord.8'; do
-        check "installed: $f" test -s "$(installed "$f")"
+
+# Each system directory is one its reader reads, or configure warned that
+# it is not (as under distcheck's own prefix): each reader's own list, not
+# configure's.
+dbus_datadir=$(pkg-config --variable=datadir dbus-1 2>/dev/null) || dbus_datadir=/usr/share
+system_conf=$dbus_datadir/dbus-1/system.conf
+reads_dbuspolicydir=$(sed -n 's|.*<includedir>\(.*\)</includedir>.*|\1|p' "$system_conf" 2>/dev/null |
+        sed "s|^\([^/]\)|$dbus_datadir/dbus-1/\1|")
+reads_dbussystemservicedir="$(sed -n 's|.*<servicedir>\(.*\)</servicedir>.*|\1|p' "$system_conf" 2>/dev/null)"
+grep -q '<standard_system_servicedirs/>' "$system_conf" 2>/dev/null && reads_dbussystemservicedir="$reads_dbussystemservicedir
+/usr/local/share/dbus-1/system-services $dbus_datadir/dbus-1/system-services /lib/dbus-1/system-services"
+reads_systemdsystemunitdir=$(systemd-analyze unit-paths 2>/dev/null) ||
+        reads_systemdsystemunitdir=$(pkg-config --variable=systemdsystemunitpath systemd | tr ':' ' ')
+reads_polkitactiondir=$(pkg-config --variable=actiondir polkit-gobject-1 2>/dev/null) ||
+        reads_polkitactiondir=/usr/share/polkit-1/actions
+check "dbus-daemon's system.conf was found ($system_conf)" test -n "$reads_dbuspolicydir"
+for d in dbuspolicydir dbussystemservicedir systemdsystemunitdir polkitactiondir; do
+        eval "dir=\$inst_$d reads=\$reads_$d"
+        dir=$(echo "$dir" | sed 's|//*|/|g; s|\(.\)/$|\1|')
+        read=no
+        for r in $reads; do
+                [ "$dir" = "$(echo "$r" | sed 's|//*|/|g; s|\(.\)/$|\1|')" ] && read=yes
+        done
+        if grep -q "^  $d=$dir (the system reads" "$abs_top_builddir/config.log"; then warned=yes; else warned=no; fi
+        if [ "$read" = yes ]; then
+                check "$d $dir is read by the system, and configure did not warn" test "$warned" = no
+        else
+                echo "note: $d $dir is not read by this system"
+                check "configure warned that $d $dir is not read by the system" test "$warned" = yes
+        fi
 done
 unit=$(installed '*/systemd/system/sriov-monitord.service')
 service=$(installed '*/dbus-1/system-services/org.sriov.Monitor1.service')
