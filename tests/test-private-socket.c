@@ -128,6 +128,14 @@ static void test_refresh_root_only(void) {
                                     &out, &err3), !=, 0);
         g_assert_nonnull(strstr(err3, "org.freedesktop.DBus.Error.AccessDenied"));
         g_assert_nonnull(strstr(err3, "only root may refresh; run as root"));
+        /* sriov-status says what to do, too: the daemon's message. */
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err3, g_free);
+        g_assert_cmpint(harness_run(h, (const char *[]) { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                                          g_getenv("SRIOV_STATUS"), addr_arg, "--refresh", NULL },
+                                    &out, &err3), ==, 1);
+        g_assert_nonnull(strstr(err3, "Refresh failed: "));
+        g_assert_nonnull(strstr(err3, "only root may refresh; run as root"));
 }
 
 /* Several peers at once: objects, and live signals to each; one leaving
