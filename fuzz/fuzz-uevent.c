@@ -26,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         mark = uevent_classify(action, subsystem, devpath, sysname, &c);
         fuzz_assert(mark == c.mark);
         fuzz_assert(mark >= UEVENT_MARK_NONE && mark <= UEVENT_MARK_DIRTY);
+        /* Everything but a rename is part of a sequence that settles. */
+        fuzz_assert(c.settle == (mark != UEVENT_MARK_NONE && !streq_or_null(action, "move")));
         if (!action || !subsystem || !devpath)
                 fuzz_assert(mark == UEVENT_MARK_NONE);
         /* Only the subsystems the monitor subscribes to are treated specially. */

@@ -4,23 +4,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "bus-names.h"
 #include "bus-objects.h"
 #include "config.h"
+#include "device-event.h"
+#include "device-vtable.h"
 #include "log.h"
 #include "pci-address.h"
 #include "polkit.h"
-#include "private-socket.h"
 #include "strv.h"
 
 static int property_get_physical_functions(
                 sd_bus *bus, const char *path, const char *interface, const char *property,
                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        BusObjects *bo = userdata;
         _cleanup_free_ Device **pfs = NULL;
         size_t n;
         int r;
 
-        r = device_table_list(m->table, DEVICE_ROLE_PF, &pfs, &n);
+        r = device_table_list(bo->table, DEVICE_ROLE_PF, &pfs, &n);
         if (r < 0)
                 return r;
         r = sd_bus_message_open_container(reply, 'a', "o");
@@ -34,49 +38,61 @@ static int property_get_physical_functions(
         return sd_bus_message_close_container(reply);
 }
 
-static int property_get_virtual_functions(
-                sd_bus *bus, const char *path, const char *interface, const char *property,
-                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        const Device *pf = userdata;
-        int r;
+static void refresh_authorized(void *userdata, sd_bus_message *call, AuthResult result) {
+        BusObjects *bo = userdata;
+        sd_bus_message **t;
 
-        r = sd_bus_message_open_container(reply, 'a', "o");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < pf->n_vfs; i++) {
-                _cleanup_free_ char *p = NULL;
-
-                r = pci_address_to_object_path(pf->vfs[i].address, &p);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_append_basic(reply, 'o', p);
-                if (r < 0)
-                        return r;
-        }
-        return sd_bus_message_close_container(reply);
-}
-
-static void refresh_authorized(Manager *m, sd_bus_message *call, AuthResult result) {
         if (result != AUTH_ALLOWED) {
                 (void) polkit_reply_refusal(call, result);
                 return;
         }
-        if (manager_queue_refresh(m, call) < 0)
+        t = reallocarray(bo->refresh_waiters, bo->n_refresh_waiters + 1, sizeof(sd_bus_message *));
+        if (!t) {
                 (void) sd_bus_reply_method_errorf(call, SD_BUS_ERROR_NO_MEMORY, "Out of memory.");
+                return;
+        }
+        bo->refresh_waiters = t;
+        bo->refresh_waiters[bo->n_refresh_waiters++] = sd_bus_message_ref(call);
+        marks_resync(bo->marks, "Refresh");
+}
+
+void bus_objects_finish_refresh(BusObjects *bo, int error) {
+        size_t n = bo->n_refresh_waiters;
+        sd_bus_message **waiters = TAKE_PTR(bo->refresh_waiters);
+
+        bo->n_refresh_waiters = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (error < 0)
+                        (void) sd_bus_reply_method_errorf(waiters[i], SD_BUS_ERROR_FAILED,
+                                                          "Failed to rescan devices: %s", strerror(-error));
+                else
+                        (void) sd_bus_reply_method_return(waiters[i], NULL);
+                sd_bus_message_unref(waiters[i]);
+        }
+        free(waiters);
+}
+
+void bus_objects_done(BusObjects *bo) {
+        polkit_done(&bo->polkit);
+        for (size_t i = 0; i < bo->n_refresh_waiters; i++)
+                sd_bus_message_unref(bo->refresh_waiters[i]);
+        bo->refresh_waiters = mfree(bo->refresh_waiters);
+        bo->n_refresh_waiters = 0;
 }
 
 static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        BusObjects *bo = userdata;
         int r;
 
         /* Answered later: by polkit's verdict, or after the shared rescan. */
-        r = polkit_authorize(userdata, msg, POLKIT_ACTION_REFRESH, refresh_authorized);
+        r = polkit_authorize(&bo->polkit, msg, POLKIT_ACTION_REFRESH, refresh_authorized, bo);
         if (r < 0)
                 return r;
         return 1;
 }
 
 static int method_find_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
+        BusObjects *bo = userdata;
         const char *key;
         Device *d;
         int r;
@@ -84,7 +100,7 @@ static int method_find_device(sd_bus_message *msg, void *userdata, sd_bus_error 
         r = sd_bus_message_read(msg, "s", &key);
         if (r < 0)
                 return r;
-        r = device_table_find_key(m->table, key, &d);
+        r = device_table_find_key(bo->table, key, &d);
         if (r == -EINVAL)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Device key must not be empty.");
         if (r == -E2BIG)
@@ -95,16 +111,28 @@ static int method_find_device(sd_bus_message *msg, void *userdata, sd_bus_error 
         return sd_bus_reply_method_return(msg, "o", d->object_path);
 }
 
+/* The Manager's own properties live in the daemon's Status. */
+static int property_get_status(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const Status *st = ((BusObjects *) userdata)->status;
+
+        if (streq(property, "Version"))
+                return sd_bus_message_append(reply, "s", st->version);
+        if (streq(property, "LastRefresh"))
+                return sd_bus_message_append(reply, "t", st->last_refresh);
+        if (streq(property, "Degraded"))
+                return sd_bus_message_append(reply, "b", st->degraded);
+        return sd_bus_message_append(reply, "t", st->events_processed);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Version", "s", NULL, offsetof(Manager, version), SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Version", "s", property_get_status, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("PhysicalFunctions", "ao", property_get_physical_functions, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("LastRefresh", "t", NULL, offsetof(Manager, last_refresh),
-                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Degraded", "b", NULL, offsetof(Manager, degraded), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("EventsProcessed", "t", NULL, offsetof(Manager, events_processed),
-                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("LastRefresh", "t", property_get_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Degraded", "b", property_get_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("EventsProcessed", "t", property_get_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Refresh", "", "", method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("FindDevice", SD_BUS_ARGS("s", key), SD_BUS_RESULT("o", device),
                                 method_find_device, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -113,50 +141,12 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-#define DEVICE_PROPERTY(name, sig, field) \
-        SD_BUS_PROPERTY(name, sig, NULL, offsetof(Device, field), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
-#define DEVICE_CONST_PROPERTY(name, sig, field) \
-        SD_BUS_PROPERTY(name, sig, NULL, offsetof(Device, field), SD_BUS_VTABLE_PROPERTY_CONST)
-
-static const sd_bus_vtable device_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        DEVICE_CONST_PROPERTY("PciAddress", "s", address),
-        DEVICE_CONST_PROPERTY("Role", "s", role_name),
-        DEVICE_CONST_PROPERTY("VendorId", "q", vendor_id),
-        DEVICE_CONST_PROPERTY("DeviceId", "q", device_id),
-        DEVICE_PROPERTY("VendorName", "s", vendor_name),
-        DEVICE_PROPERTY("Driver", "s", driver),
-        DEVICE_PROPERTY("Mode", "s", mode),
-        DEVICE_PROPERTY("NetDevices", "as", netdevs),
-        DEVICE_PROPERTY("NumaNode", "i", numa_node),
-        DEVICE_PROPERTY("IommuGroup", "i", iommu_group),
-        SD_BUS_VTABLE_END,
-};
-
-static const sd_bus_vtable pf_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        DEVICE_PROPERTY("TotalVFs", "u", total_vfs),
-        DEVICE_PROPERTY("NumVFs", "u", num_vfs),
-        SD_BUS_PROPERTY("VirtualFunctions", "ao", property_get_virtual_functions, 0,
-                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        DEVICE_PROPERTY("DriversAutoprobe", "b", drivers_autoprobe),
-        SD_BUS_VTABLE_END,
-};
-
-static const sd_bus_vtable vf_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        DEVICE_CONST_PROPERTY("PhysicalFunction", "o", pf_object_path),
-        DEVICE_CONST_PROPERTY("VFIndex", "u", vf_index),
-        DEVICE_PROPERTY("VfioDevice", "s", vfio_device),
-        SD_BUS_VTABLE_END,
-};
-
-static Device *device_from_path(Manager *m, const char *path) {
+static Device *device_from_path(BusObjects *bo, const char *path) {
         char address[PCI_ADDRESS_MAX];
 
         if (object_path_to_pci_address(path, address) < 0)
                 return NULL;
-        return device_table_get(m->table, address);
+        return device_table_get(bo->table, address);
 }
 
 /* object_find callbacks: return 1 with the Device as userdata when the path
@@ -172,8 +162,8 @@ static int find_device(sd_bus *bus, const char *path, const char *interface, voi
         return 1;
 }
 
-static int find_role(Manager *m, const char *path, DeviceRole role, void **found) {
-        Device *d = device_from_path(m, path);
+static int find_role(BusObjects *bo, const char *path, DeviceRole role, void **found) {
+        Device *d = device_from_path(bo, path);
 
         if (!d || d->role != role)
                 return 0;
@@ -193,13 +183,13 @@ static int find_vf(sd_bus *bus, const char *path, const char *interface, void *u
 
 static int enumerate_devices(sd_bus *bus, const char *prefix, void *userdata, char ***nodes,
                              sd_bus_error *error) {
-        Manager *m = userdata;
+        BusObjects *bo = userdata;
         _cleanup_free_ Device **devices = NULL;
         _cleanup_strv_free_ char **l = NULL;
         size_t n;
         int r;
 
-        r = device_table_list(m->table, -1, &devices, &n);
+        r = device_table_list(bo->table, -1, &devices, &n);
         if (r < 0)
                 return r;
         l = calloc(n + 1, sizeof(char *));
@@ -214,119 +204,143 @@ static int enumerate_devices(sd_bus *bus, const char *prefix, void *userdata, ch
         return 0;
 }
 
-int bus_register_objects(Manager *m, sd_bus *bus) {
-        static const struct {
-                const char *iface;
-                const sd_bus_vtable *vtable;
-                sd_bus_object_find_t find;
-        } device_ifaces[] = {
-                { DEVICE_IFACE, device_vtable, find_device },
-                { PF_IFACE, pf_vtable, find_pf },
-                { VF_IFACE, vf_vtable, find_vf },
-        };
+int bus_objects_register(BusObjects *bo, sd_bus *bus) {
         int r;
 
-        r = sd_bus_add_object_vtable(bus, NULL, MANAGER_PATH, MANAGER_IFACE, manager_vtable, m);
+        r = sd_bus_add_object_vtable(bus, NULL, MANAGER_PATH, MANAGER_IFACE, manager_vtable, bo);
         if (r < 0)
                 return log_error_errno(r, "Failed to register the manager object: %m");
         r = sd_bus_add_object_manager(bus, NULL, MANAGER_PATH);
         if (r < 0)
                 return log_error_errno(r, "Failed to register the object manager: %m");
-        for (size_t i = 0; i < ELEMENTSOF(device_ifaces); i++) {
-                r = sd_bus_add_fallback_vtable(bus, NULL, DEVICE_PATH_PREFIX, device_ifaces[i].iface,
-                                               device_ifaces[i].vtable, device_ifaces[i].find, m);
+        for (size_t i = 0; i < n_device_interfaces; i++) {
+                const DeviceInterface *iface = &device_interfaces[i];
+                sd_bus_object_find_t find = iface->role < 0 ? find_device
+                                            : iface->role == DEVICE_ROLE_PF ? find_pf : find_vf;
+
+                r = sd_bus_add_fallback_vtable(bus, NULL, DEVICE_PATH_PREFIX, iface->name, iface->vtable, find, bo);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to register %s: %m", device_ifaces[i].iface);
+                        return log_error_errno(r, "Failed to register %s: %m", iface->name);
         }
-        r = sd_bus_add_node_enumerator(bus, NULL, DEVICE_PATH_PREFIX, enumerate_devices, m);
+        r = sd_bus_add_node_enumerator(bus, NULL, DEVICE_PATH_PREFIX, enumerate_devices, bo);
         if (r < 0)
                 return log_error_errno(r, "Failed to register the device enumerator: %m");
         return 0;
 }
 
-/* The system bus connection and every private socket peer, in turn. */
-static sd_bus *nth_bus(Manager *m, size_t i) {
-        if (m->bus) {
-                if (i == 0)
-                        return m->bus;
-                i--;
-        }
-        return private_socket_peer(m->private_server, i);
+static void emit_failed(int level, int r, const char *what, const char *name) {
+        log_full_errno(level, r, "Failed to send %s for %s: %m", what, name);
 }
 
-#define FOREACH_BUS(bus, m, i) for (size_t i = 0; ((bus) = nth_bus((m), i)); i++)
 
-/* A failure to send is worth a warning on the bus; on a peer it is that
- * peer's problem (it went away or stalls), and private_socket_check_peer
- * deals with it. */
-static void emit_failed(Manager *m, sd_bus *bus, int r, const char *what, const char *name) {
-        log_full_errno(bus == m->bus ? LOG_WARNING : LOG_DEBUG, r, "Failed to send %s for %s: %m", what, name);
-}
-
-void bus_emit_device_added(Manager *m, const Device *d) {
-        sd_bus *bus;
+static void emit_device_event(const DeviceEvent *e, void *userdata) {
+        const struct {
+                sd_bus *bus;
+                int level;
+                const Device *d;
+                uint64_t timestamp;
+        } *ctx = userdata;
         int r;
 
-        FOREACH_BUS(bus, m, i) {
-                r = sd_bus_emit_object_added(bus, d->object_path);
+        r = sd_bus_emit_signal(ctx->bus, MANAGER_PATH, MANAGER_IFACE, "DeviceEvent", "sssot", e->type, e->action,
+                               e->device, ctx->d->object_path, ctx->timestamp);
+        if (r < 0)
+                emit_failed(ctx->level, r, "DeviceEvent", e->device);
+}
+
+static void publish_events(sd_bus *bus, int level, const Device *old, const Device *new) {
+        struct timespec ts;
+        struct {
+                sd_bus *bus;
+                int level;
+                const Device *d;
+                uint64_t timestamp;
+        } ctx = { bus, level, new ?: old, 0 };
+
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        ctx.timestamp = (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
+        device_events_derive(old, new, emit_device_event, &ctx);
+}
+
+void bus_publish_added(sd_bus *bus, int level, const Device *d) {
+        int r;
+
+        r = sd_bus_emit_object_added(bus, d->object_path);
+        if (r < 0)
+                emit_failed(level, r, "InterfacesAdded", d->address);
+        publish_events(bus, level, NULL, d);
+}
+
+void bus_publish_removed(sd_bus *bus, int level, const Device *d) {
+        int r;
+
+        r = sd_bus_emit_object_removed(bus, d->object_path);
+        if (r < 0)
+                emit_failed(level, r, "InterfacesRemoved", d->address);
+        publish_events(bus, level, d, NULL);
+}
+
+void bus_publish_changed(sd_bus *bus, int level, const Device *old, const Device *new) {
+        for (size_t i = 0; i < n_device_interfaces; i++) {
+                const DeviceInterface *iface = &device_interfaces[i];
+                _cleanup_free_ const char **names = NULL;
+                int r;
+
+                if (iface->role >= 0 && iface->role != (int) new->role)
+                        continue;
+                r = device_changed_properties(iface->vtable, old, new, &names);
                 if (r < 0)
-                        emit_failed(m, bus, r, "InterfacesAdded", d->address);
-        }
-}
-
-void bus_emit_device_removed(Manager *m, const Device *d) {
-        sd_bus *bus;
-        int r;
-
-        FOREACH_BUS(bus, m, i) {
-                r = sd_bus_emit_object_removed(bus, d->object_path);
+                        log_oom();
+                if (r <= 0)
+                        continue;
+                r = sd_bus_emit_properties_changed_strv(bus, new->object_path, iface->name, (char **) names);
                 if (r < 0)
-                        emit_failed(m, bus, r, "InterfacesRemoved", d->address);
+                        emit_failed(level, r, "PropertiesChanged", new->address);
         }
+        publish_events(bus, level, old, new);
 }
 
-static void emit_properties(Manager *m, const Device *d, const char *iface, unsigned changed, unsigned iface_mask) {
-        const char *names[12];
-        sd_bus *bus;
+void bus_publish_batch_done(sd_bus *bus, int level, const BatchDone *done) {
+        const char *names[8] = {};
+        size_t n = 0;
         int r;
 
-        if (device_property_names(changed, iface_mask, names) == 0)
+        if (done->pfs_changed)
+                names[n++] = "PhysicalFunctions";
+        if (done->rescan)
+                names[n++] = "LastRefresh";
+        for (const char *const *p = done->manager_properties; p && *p && n < ELEMENTSOF(names) - 1; p++)
+                names[n++] = *p;
+        if (n == 0)
                 return;
-        FOREACH_BUS(bus, m, i) {
-                r = sd_bus_emit_properties_changed_strv(bus, d->object_path, iface, (char **) names);
-                if (r < 0)
-                        emit_failed(m, bus, r, "PropertiesChanged", d->address);
-        }
+        r = sd_bus_emit_properties_changed_strv(bus, MANAGER_PATH, MANAGER_IFACE, (char **) names);
+        if (r < 0)
+                emit_failed(level, r, "PropertiesChanged", MANAGER_PATH);
 }
 
-void bus_emit_device_changed(Manager *m, const Device *d, unsigned changed) {
-        emit_properties(m, d, DEVICE_IFACE, changed, DEVICE_PROPS_DEVICE_IFACE);
-        if (d->role == DEVICE_ROLE_PF)
-                emit_properties(m, d, PF_IFACE, changed, DEVICE_PROPS_PF_IFACE);
-        else
-                emit_properties(m, d, VF_IFACE, changed, DEVICE_PROPS_VF_IFACE);
+static void sink_added(Sink *s, const Device *d) {
+        bus_publish_added(((BusSink *) s)->bus, LOG_WARNING, d);
 }
 
-void bus_emit_device_event(Manager *m, const char *type, const char *action, const char *device,
-                           const char *object_path, uint64_t timestamp) {
-        sd_bus *bus;
-        int r;
-
-        FOREACH_BUS(bus, m, i) {
-                r = sd_bus_emit_signal(bus, MANAGER_PATH, MANAGER_IFACE, "DeviceEvent", "sssot", type, action,
-                                       device, object_path, timestamp);
-                if (r < 0)
-                        emit_failed(m, bus, r, "DeviceEvent", device);
-        }
+static void sink_changed(Sink *s, const Device *old, const Device *new) {
+        bus_publish_changed(((BusSink *) s)->bus, LOG_WARNING, old, new);
 }
 
-void bus_emit_manager_changed(Manager *m, const char *const *names) {
-        sd_bus *bus;
-        int r;
+static void sink_removed(Sink *s, const Device *d) {
+        bus_publish_removed(((BusSink *) s)->bus, LOG_WARNING, d);
+}
 
-        FOREACH_BUS(bus, m, i) {
-                r = sd_bus_emit_properties_changed_strv(bus, MANAGER_PATH, MANAGER_IFACE, (char **) names);
-                if (r < 0)
-                        emit_failed(m, bus, r, "PropertiesChanged", MANAGER_PATH);
-        }
+static void sink_batch_done(Sink *s, const BatchDone *done) {
+        bus_publish_batch_done(((BusSink *) s)->bus, LOG_WARNING, done);
+}
+
+void bus_sink_init(BusSink *s, sd_bus *bus) {
+        static const SinkOps ops = {
+                .added = sink_added,
+                .changed = sink_changed,
+                .removed = sink_removed,
+                .batch_done = sink_batch_done,
+        };
+
+        *s = (BusSink) { .sink.ops = &ops, .bus = bus };
 }

@@ -192,3 +192,11 @@ void device_table_resolve_vf_index(const DeviceTable *t, Device *vf) {
         link = pf && pf->role == DEVICE_ROLE_PF ? device_find_vf(pf, vf->address) : NULL;
         vf->vf_index = link ? link->index : VF_INDEX_UNKNOWN;
 }
+
+void device_table_count(const DeviceTable *t, unsigned *ret_pfs, unsigned *ret_vfs) {
+        Device *d;
+
+        *ret_pfs = *ret_vfs = 0;
+        HASHMAP_FOREACH(d, t->by_address, i)
+                (*(d->role == DEVICE_ROLE_PF ? ret_pfs : ret_vfs))++;
+}

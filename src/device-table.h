@@ -18,6 +18,8 @@ DeviceTable *device_table_free(DeviceTable *t);
 DEFINE_TRIVIAL_CLEANUP_FUNC(DeviceTable *, device_table_free);
 
 size_t device_table_size(const DeviceTable *t);
+/* How many PFs and VFs, for the log. */
+void device_table_count(const DeviceTable *t, unsigned *ret_pfs, unsigned *ret_vfs);
 Device *device_table_get(const DeviceTable *t, const char *address);
 /* key: full or short PCI address, or a netdev name. NULL when nothing matches. */
 Device *device_table_find(const DeviceTable *t, const char *key);

@@ -17,9 +17,7 @@ Device *device_free(Device *d) {
         free(d->vendor_name);
         free(d->driver);
         strv_free(d->netdevs);
-        for (size_t i = 0; i < d->n_vfs; i++)
-                free(d->vfs[i].address);
-        free(d->vfs);
+        vf_links_free(d->vfs, d->n_vfs);
         free(d->pf_address);
         free(d->pf_object_path);
         free(d->vfio_device);
@@ -84,7 +82,7 @@ const VfLink *device_find_vf(const Device *pf, const char *address) {
         return NULL;
 }
 
-static bool vfs_equal(const Device *a, const Device *b) {
+bool device_vfs_equal(const Device *a, const Device *b) {
         if (a->n_vfs != b->n_vfs)
                 return false;
         for (size_t i = 0; i < a->n_vfs; i++)
@@ -93,62 +91,34 @@ static bool vfs_equal(const Device *a, const Device *b) {
         return true;
 }
 
-unsigned device_diff(const Device *old, const Device *new) {
-        unsigned m = 0;
-
-        if (old->role != new->role || old->vendor_id != new->vendor_id || old->device_id != new->device_id ||
-            !streq_ptr(old->pf_address, new->pf_address) || old->vf_index != new->vf_index)
-                m |= DEVICE_PROP_IDENTITY;
-
-        if (!streq_ptr(old->vendor_name, new->vendor_name))
-                m |= DEVICE_PROP_VENDOR_NAME;
-        if (!streq_ptr(old->driver, new->driver))
-                m |= DEVICE_PROP_DRIVER;
-        if (!streq(old->mode, new->mode))
-                m |= DEVICE_PROP_MODE;
-        if (!strv_equal(old->netdevs, new->netdevs))
-                m |= DEVICE_PROP_NET_DEVICES;
-        if (old->numa_node != new->numa_node)
-                m |= DEVICE_PROP_NUMA_NODE;
-        if (old->iommu_group != new->iommu_group)
-                m |= DEVICE_PROP_IOMMU_GROUP;
-
-        if (old->total_vfs != new->total_vfs)
-                m |= DEVICE_PROP_TOTAL_VFS;
-        if (old->num_vfs != new->num_vfs)
-                m |= DEVICE_PROP_NUM_VFS;
-        if (!vfs_equal(old, new))
-                m |= DEVICE_PROP_VIRTUAL_FUNCTIONS;
-        if (old->drivers_autoprobe != new->drivers_autoprobe)
-                m |= DEVICE_PROP_DRIVERS_AUTOPROBE;
-
-        if (!streq_ptr(old->vfio_device, new->vfio_device))
-                m |= DEVICE_PROP_VFIO_DEVICE;
-        return m;
+void vf_links_free(VfLink *links, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(links[i].address);
+        free(links);
 }
 
-size_t device_property_names(unsigned mask, unsigned iface_mask, const char *names[static 12]) {
-        static const struct {
-                DeviceProperty bit;
-                const char *name;
-        } table[] = {
-                { DEVICE_PROP_VENDOR_NAME, "VendorName" },
-                { DEVICE_PROP_DRIVER, "Driver" },
-                { DEVICE_PROP_MODE, "Mode" },
-                { DEVICE_PROP_NET_DEVICES, "NetDevices" },
-                { DEVICE_PROP_NUMA_NODE, "NumaNode" },
-                { DEVICE_PROP_IOMMU_GROUP, "IommuGroup" },
-                { DEVICE_PROP_TOTAL_VFS, "TotalVFs" },
-                { DEVICE_PROP_NUM_VFS, "NumVFs" },
-                { DEVICE_PROP_VIRTUAL_FUNCTIONS, "VirtualFunctions" },
-                { DEVICE_PROP_DRIVERS_AUTOPROBE, "DriversAutoprobe" },
-                { DEVICE_PROP_VFIO_DEVICE, "VfioDevice" },
-        };
-        size_t n = 0;
+int vf_links_filter(const VfLink *links, size_t n, bool (*keep)(const char *address, void *userdata), void *userdata,
+                    VfLink **ret, size_t *ret_n) {
+        VfLink *l = NULL;
+        size_t k = 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (mask & iface_mask & table[i].bit)
-                        names[n++] = table[i].name;
-        names[n] = NULL;
-        return n;
+        for (size_t i = 0; i < n; i++) {
+                if (!keep(links[i].address, userdata))
+                        continue;
+                if (!l) {
+                        l = calloc(n, sizeof(VfLink));
+                        if (!l)
+                                return -ENOMEM;
+                }
+                l[k].index = links[i].index;
+                l[k].address = strdup(links[i].address);
+                if (!l[k].address) {
+                        vf_links_free(l, k);
+                        return -ENOMEM;
+                }
+                k++;
+        }
+        *ret = l;
+        *ret_n = k;
+        return 0;
 }

@@ -64,35 +64,10 @@ const char *vendor_builtin_name(uint16_t vendor_id);
 /* The VF with this address in a PF's list, or NULL. */
 const VfLink *device_find_vf(const Device *pf, const char *address);
 
-/* Properties, as bits, so a refresh can say what changed. */
-typedef enum DeviceProperty {
-        /* org.sriov.Monitor1.Device */
-        DEVICE_PROP_VENDOR_NAME       = 1u << 0,
-        DEVICE_PROP_DRIVER            = 1u << 1,
-        DEVICE_PROP_MODE              = 1u << 2,
-        DEVICE_PROP_NET_DEVICES       = 1u << 3,
-        DEVICE_PROP_NUMA_NODE         = 1u << 4,
-        DEVICE_PROP_IOMMU_GROUP       = 1u << 5,
-        /* org.sriov.Monitor1.PhysicalFunction */
-        DEVICE_PROP_TOTAL_VFS         = 1u << 6,
-        DEVICE_PROP_NUM_VFS           = 1u << 7,
-        DEVICE_PROP_VIRTUAL_FUNCTIONS = 1u << 8,
-        DEVICE_PROP_DRIVERS_AUTOPROBE = 1u << 9,
-        /* org.sriov.Monitor1.VirtualFunction */
-        DEVICE_PROP_VFIO_DEVICE       = 1u << 10,
-        /* Something declared const changed (role, ids, PF, VF index): the
-         * object must be removed and added again. */
-        DEVICE_PROP_IDENTITY          = 1u << 31,
-} DeviceProperty;
-
-#define DEVICE_PROPS_DEVICE_IFACE (DEVICE_PROP_VENDOR_NAME | DEVICE_PROP_DRIVER | DEVICE_PROP_MODE | \
-                                   DEVICE_PROP_NET_DEVICES | DEVICE_PROP_NUMA_NODE | DEVICE_PROP_IOMMU_GROUP)
-#define DEVICE_PROPS_PF_IFACE (DEVICE_PROP_TOTAL_VFS | DEVICE_PROP_NUM_VFS | \
-                               DEVICE_PROP_VIRTUAL_FUNCTIONS | DEVICE_PROP_DRIVERS_AUTOPROBE)
-#define DEVICE_PROPS_VF_IFACE (DEVICE_PROP_VFIO_DEVICE)
-
-/* Which published properties differ between two readings of the same address. */
-unsigned device_diff(const Device *old, const Device *new);
-/* The D-Bus names of the properties in mask that belong to one interface,
- * NULL-terminated into names (room for 12). Returns how many. */
-size_t device_property_names(unsigned mask, unsigned iface_mask, const char *names[static 12]);
+/* Frees an array of VF links. */
+void vf_links_free(VfLink *links, size_t n);
+/* The links that keep() accepts, copied into *ret (NULL when none). */
+int vf_links_filter(const VfLink *links, size_t n, bool (*keep)(const char *address, void *userdata), void *userdata,
+                    VfLink **ret, size_t *ret_n);
+/* Whether two PFs list the same VFs behind the same indexes. */
+bool device_vfs_equal(const Device *a, const Device *b);

@@ -3,8 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bus-names.h"
 #include "log.h"
-#include "manager.h"
+#include "macro.h"
 #include "polkit.h"
 
 #define POLKIT_NAME "org.freedesktop.PolicyKit1"
@@ -13,7 +14,8 @@
 #define POLKIT_FLAG_ALLOW_USER_INTERACTION 1u
 
 struct AuthQuery {
-        Manager *manager;
+        Polkit *owner;
+        void *userdata;
         sd_bus_message *call;    /* answered through done() */
         sd_bus_slot *check;      /* CheckAuthorization in flight */
         sd_bus_slot *caller_gone; /* NameOwnerChanged of the caller */
@@ -21,7 +23,7 @@ struct AuthQuery {
         AuthQuery *next, *prev;
 };
 
-AuthQuery *auth_query_free(AuthQuery *q) {
+static AuthQuery *auth_query_free(AuthQuery *q) {
         if (!q)
                 return NULL;
         /* Unreffing the slots cancels the call and the match: no callback later. */
@@ -30,8 +32,8 @@ AuthQuery *auth_query_free(AuthQuery *q) {
         sd_bus_message_unref(q->call);
         if (q->prev)
                 q->prev->next = q->next;
-        else if (q->manager->auth_queries == q)
-                q->manager->auth_queries = q->next;
+        else if (q->owner->queries == q)
+                q->owner->queries = q->next;
         if (q->next)
                 q->next->prev = q->prev;
         free(q);
@@ -65,12 +67,12 @@ int polkit_reply_refusal(sd_bus_message *call, AuthResult result) {
 }
 
 static void finish(AuthQuery *q, AuthResult result) {
-        Manager *m = q->manager;
+        void *userdata = q->userdata;
         sd_bus_message *call = sd_bus_message_ref(q->call);
         auth_done_t done = q->done;
 
         auth_query_free(q);
-        done(m, call, result);
+        done(userdata, call, result);
         sd_bus_message_unref(call);
 }
 
@@ -141,7 +143,7 @@ static int send_check(AuthQuery *q, const char *sender, const char *action) {
         return sd_bus_call_async(bus, &q->check, req, on_check_reply, q, 0);
 }
 
-int polkit_authorize(Manager *m, sd_bus_message *call, const char *action, auth_done_t done) {
+int polkit_authorize(Polkit *p, sd_bus_message *call, const char *action, auth_done_t done, void *userdata) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         sd_bus *bus = sd_bus_message_get_bus(call);
         const char *sender = sd_bus_message_get_sender(call);
@@ -155,7 +157,7 @@ int polkit_authorize(Manager *m, sd_bus_message *call, const char *action, auth_
         if (r >= 0)
                 r = sd_bus_creds_get_euid(creds, &euid);
         if (r >= 0 && euid == 0) {
-                done(m, call, AUTH_ALLOWED);
+                done(userdata, call, AUTH_ALLOWED);
                 return 0;
         }
         if (r < 0)
@@ -163,17 +165,17 @@ int polkit_authorize(Manager *m, sd_bus_message *call, const char *action, auth_
 
         /* A peer on the private socket has no bus name for polkit: root only. */
         if (!sender || sd_bus_is_bus_client(bus) <= 0) {
-                done(m, call, AUTH_DENIED);
+                done(userdata, call, AUTH_DENIED);
                 return 0;
         }
 
         q = calloc(1, sizeof(AuthQuery));
         if (!q)
                 return -ENOMEM;
-        *q = (AuthQuery) { .manager = m, .call = sd_bus_message_ref(call), .done = done, .next = m->auth_queries };
+        *q = (AuthQuery) { .owner = p, .userdata = userdata, .call = sd_bus_message_ref(call), .done = done, .next = p->queries };
         if (q->next)
                 q->next->prev = q;
-        m->auth_queries = q;
+        p->queries = q;
 
         r = send_check(q, sender, action);
         if (r < 0) {
@@ -181,4 +183,9 @@ int polkit_authorize(Manager *m, sd_bus_message *call, const char *action, auth_
                 finish(q, AUTH_UNAVAILABLE);
         }
         return 0;
+}
+
+void polkit_done(Polkit *p) {
+        while (p->queries)
+                auth_query_free(p->queries);
 }

@@ -3,8 +3,14 @@
 
 #include <systemd/sd-bus.h>
 
-typedef struct Manager Manager;
 typedef struct AuthQuery AuthQuery;
+
+/* The checks in flight; freeing it cancels them without answering. */
+typedef struct Polkit {
+        AuthQuery *queries;
+} Polkit;
+
+void polkit_done(Polkit *p);
 
 /* What an authorization check decided. */
 typedef enum AuthResult {
@@ -16,14 +22,13 @@ typedef enum AuthResult {
 
 /* Called once with the decision for `call`; not at all if the caller
  * disconnected before polkit answered. */
-typedef void (*auth_done_t)(Manager *m, sd_bus_message *call, AuthResult result);
+typedef void (*auth_done_t)(void *userdata, sd_bus_message *call, AuthResult result);
 
 /* Authorizes the sender of `call` for a polkit action. Root (the sender's
  * effective uid 0) is allowed at once; on a peer-to-peer connection only
  * root is; anyone else is asked about through polkit, asynchronously. */
-int polkit_authorize(Manager *m, sd_bus_message *call, const char *action, auth_done_t done);
+int polkit_authorize(Polkit *p, sd_bus_message *call, const char *action, auth_done_t done, void *userdata);
 
 /* Replies to `call` with the D-Bus error that a refusal maps to. */
 int polkit_reply_refusal(sd_bus_message *call, AuthResult result);
 
-AuthQuery *auth_query_free(AuthQuery *q);

@@ -13,9 +13,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bus-names.h"
 #include "bus-objects.h"
 #include "log.h"
-#include "manager.h"
 #include "private-socket.h"
 
 /* Accepts per wake-up: what the backlog holds is taken in rounds of this
@@ -48,7 +48,8 @@ typedef struct Refusal {
 } Refusal;
 
 struct PrivateSocket {
-        Manager *manager;
+        sd_event *event;
+        BusObjects *objects;             /* registered on every peer */
         char *path;
         sd_event_source *listener;
         sd_event_source *resume_timer;   /* armed while accepting is paused */
@@ -321,7 +322,7 @@ static int setup_peer(PrivateSocket *ps, sd_bus *peer) {
         r = sd_bus_set_sender(peer, ":1.0");
         if (r < 0)
                 return r;
-        r = bus_register_objects(ps->manager, peer);
+        r = bus_objects_register(ps->objects, peer);
         if (r < 0)
                 return r;
         r = sd_bus_add_object_vtable(peer, NULL, "/org/freedesktop/DBus", "org.freedesktop.DBus", driver_vtable, ps);
@@ -357,7 +358,7 @@ static int add_peer(PrivateSocket *ps, int fd, uid_t uid) {
          * peer leaves unread in the kernel is bounded by ours instead. */
         if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int) { PEER_SNDBUF }, sizeof(int)) < 0)
                 return -errno;
-        r = sd_bus_attach_event(peer, ps->manager->event, SD_EVENT_PRIORITY_NORMAL);
+        r = sd_bus_attach_event(peer, ps->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return r;
         /* sd-bus would flush it when the loop exits, which blocks for as
@@ -383,7 +384,7 @@ static bool refusal_to_log(PrivateSocket *ps, uid_t uid) {
         uint64_t now = 0;
         Refusal *slot = &ps->refusals[0];
 
-        (void) sd_event_now(ps->manager->event, CLOCK_MONOTONIC, &now);
+        (void) sd_event_now(ps->event, CLOCK_MONOTONIC, &now);
         for (size_t i = 0; i < REFUSAL_LOG_SLOTS; i++) {
                 Refusal *f = &ps->refusals[i];
 
@@ -506,7 +507,7 @@ static int bind_socket(const char *path) {
 }
 
 static int add_sources(PrivateSocket *ps, int fd) {
-        sd_event *e = ps->manager->event;
+        sd_event *e = ps->event;
         int r;
 
         r = sd_event_add_io(e, &ps->listener, fd, EPOLLIN, on_connection, ps);
@@ -537,7 +538,7 @@ static int add_sources(PrivateSocket *ps, int fd) {
         return r;
 }
 
-int private_socket_start(Manager *m, const char *path) {
+int private_socket_start(sd_event *event, BusObjects *objects, const char *path, PrivateSocket **ret) {
         PrivateSocket *ps;
         int fd, r;
 
@@ -550,8 +551,9 @@ int private_socket_start(Manager *m, const char *path) {
                 (void) unlink(path);
                 return log_oom();
         }
-        ps->manager = m;
-        m->private_server = ps;
+        ps->event = event;
+        ps->objects = objects;
+        *ret = ps; /* freed by private_socket_stop(), even half set up */
         ps->path = strdup(path);
         if (!ps->path) {
                 (void) close(fd);
@@ -565,11 +567,9 @@ int private_socket_start(Manager *m, const char *path) {
         return 0;
 }
 
-void private_socket_stop(Manager *m) {
-        PrivateSocket *ps = TAKE_PTR(m->private_server);
-
+PrivateSocket *private_socket_stop(PrivateSocket *ps) {
         if (!ps)
-                return;
+                return NULL;
         /* No flush: a peer that does not read would keep us here. */
         for (size_t i = 0; i < ps->n_peers; i++)
                 sd_bus_close_unref(ps->peers[i].bus);
@@ -585,4 +585,5 @@ void private_socket_stop(Manager *m) {
                 (void) unlink(ps->path);
         free(ps->path);
         free(ps);
+        return NULL;
 }

@@ -4,8 +4,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
 
-typedef struct Manager Manager;
+#include "bus-objects.h"
+
 typedef struct PrivateSocket PrivateSocket;
 
 #define PRIVATE_SOCKET_DEFAULT "/run/sriov-monitor/private"
@@ -21,13 +23,14 @@ typedef struct PrivateSocket PrivateSocket;
 /* Connections one uid may hold at once; more are refused at once. */
 #define PEER_PER_UID_MAX 64
 
-/* Serves the objects, signals and methods as peer-to-peer D-Bus on a Unix
- * socket (mode 0666), for containers and agents without the system bus.
- * The state lives in m->private_server (NULL when not served). */
-int private_socket_start(Manager *m, const char *path);
+/* Serves the objects (registered on each peer), signals and methods as
+ * peer-to-peer D-Bus on a Unix socket (mode 0666), for containers and agents
+ * without the system bus. peers-sink.c tells the peers what the bus hears.
+ * *ret is set (for private_socket_stop()) even when setting up fails. */
+int private_socket_start(sd_event *event, BusObjects *objects, const char *path, PrivateSocket **ret);
 /* Closes every peer without waiting for it to read (whatever a peer does,
- * this never blocks) and removes the socket. */
-void private_socket_stop(Manager *m);
+ * this never blocks) and removes the socket; NULL is fine. Returns NULL. */
+PrivateSocket *private_socket_stop(PrivateSocket *ps);
 
 /* The i-th connected peer, NULL past the last (ps may be NULL). */
 sd_bus *private_socket_peer(PrivateSocket *ps, size_t i);

@@ -9,7 +9,6 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
-#include "private-socket.h"
 #include "sysfs-parse.h"
 
 typedef struct Options {
@@ -43,6 +42,30 @@ static void help(void) {
                "\n"
                "See sriov-monitord(8).\n",
                program_invocation_short_name, BUS_NAME);
+}
+
+static int parse_resync_interval(const char *arg, Options *o) {
+        uint32_t seconds;
+
+        if (parse_u32(arg, &seconds) < 0 || seconds > 86400 * 7) {
+                fprintf(stderr, "%s: invalid resync interval '%s' (seconds, 0 to 604800)\n",
+                        program_invocation_short_name, arg);
+                return -EINVAL;
+        }
+        o->resync_interval_usec = (uint64_t) seconds * 1000000ULL;
+        return 0;
+}
+
+static int parse_buffer_size(const char *arg, Options *o) {
+        uint32_t bytes;
+
+        if (parse_u32(arg, &bytes) < 0 || bytes < 1024 || bytes > INT32_MAX) {
+                fprintf(stderr, "%s: invalid buffer size '%s' (bytes, at least 1024)\n",
+                        program_invocation_short_name, arg);
+                return -EINVAL;
+        }
+        o->uevent_buffer_size = (int) bytes;
+        return 0;
 }
 
 /* Returns 1 to run, 0 to exit successfully, -EINVAL on a usage error (already reported). */
@@ -89,28 +112,14 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                                 return -EINVAL;
                         }
                         break;
-                case ARG_RESYNC_INTERVAL: {
-                        uint32_t seconds;
-
-                        if (parse_u32(optarg, &seconds) < 0 || seconds > 86400 * 7) {
-                                fprintf(stderr, "%s: invalid resync interval '%s' (seconds, 0 to 604800)\n",
-                                        program_invocation_short_name, optarg);
+                case ARG_RESYNC_INTERVAL:
+                        if (parse_resync_interval(optarg, o) < 0)
                                 return -EINVAL;
-                        }
-                        o->resync_interval_usec = (uint64_t) seconds * 1000000ULL;
                         break;
-                }
-                case ARG_UEVENT_BUFFER_SIZE: {
-                        uint32_t bytes;
-
-                        if (parse_u32(optarg, &bytes) < 0 || bytes < 1024 || bytes > INT32_MAX) {
-                                fprintf(stderr, "%s: invalid buffer size '%s' (bytes, at least 1024)\n",
-                                        program_invocation_short_name, optarg);
+                case ARG_UEVENT_BUFFER_SIZE:
+                        if (parse_buffer_size(optarg, o) < 0)
                                 return -EINVAL;
-                        }
-                        o->uevent_buffer_size = (int) bytes;
                         break;
-                }
                 case ARG_PRIVATE_SOCKET:
                         if (streq(optarg, "none"))
                                 o->private_socket = NULL;
@@ -149,7 +158,7 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
         Manager *m = userdata;
 
         log_debug("Received SIGHUP, rescanning.");
-        manager_request_resync(m, "SIGHUP");
+        marks_resync(m->marks, "SIGHUP");
         return 0;
 }
 

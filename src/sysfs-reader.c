@@ -383,3 +383,49 @@ int sysfs_list_pci_devices(char ***ret) {
         *ret = TAKE_PTR(l);
         return 0;
 }
+
+static int reader_read(Reader *r, const char *syspath, const Device *previous, Device **ret) {
+        SysfsReader *s = (SysfsReader *) r;
+
+        return sysfs_read_device_cached(s->udev, &s->vendor_names, syspath, previous, ret);
+}
+
+static int reader_list(Reader *r, char ***ret) {
+        SysfsReader *s = (SysfsReader *) r;
+        int k;
+
+        k = sysfs_list_pci_devices(ret);
+        if (k != -ENOENT)
+                return k;
+        /* A container without PCI sysfs, a machine without PCI: an empty
+         * table, still served; said once, not per rescan. */
+        if (!s->warned_no_pci)
+                log_warning("No " SYSFS_PCI_DEVICES " on this host: no PCI devices to monitor.");
+        s->warned_no_pci = true;
+        *ret = NULL;
+        return 0;
+}
+
+static int reader_physfn(Reader *r, const char *syspath, char address[static PCI_ADDRESS_MAX]) {
+        return sysfs_read_physfn(syspath, address);
+}
+
+static void reader_rescan(Reader *r) {
+        /* A full scan asks udev's hwdb afresh, once per vendor. */
+        vendor_names_clear(&((SysfsReader *) r)->vendor_names);
+}
+
+void sysfs_reader_init(SysfsReader *s, struct udev *udev) {
+        static const ReaderOps ops = {
+                .read = reader_read,
+                .list = reader_list,
+                .physfn = reader_physfn,
+                .rescan = reader_rescan,
+        };
+
+        *s = (SysfsReader) { .reader.ops = &ops, .udev = udev };
+}
+
+void sysfs_reader_done(SysfsReader *s) {
+        vendor_names_clear(&s->vendor_names);
+}

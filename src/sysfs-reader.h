@@ -46,3 +46,17 @@ int sysfs_read_vf_links(Device *pf);
 
 /* Where the PCI devices live; "/sys/bus/pci/devices/ADDRESS" resolves to the syspath. */
 #define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
+
+#include "reader.h"
+
+/* The Reader the daemon runs on: sysfs, and udev's hwdb for vendor names
+ * (one lookup per vendor, cleared by a full scan). */
+typedef struct SysfsReader {
+        Reader reader;
+        struct udev *udev;
+        VendorNames vendor_names;
+        bool warned_no_pci;         /* said once that the host has no PCI sysfs */
+} SysfsReader;
+
+void sysfs_reader_init(SysfsReader *s, struct udev *udev);
+void sysfs_reader_done(SysfsReader *s);

@@ -4,7 +4,7 @@
 #include "macro.h"
 #include "uevent-classify.h"
 
-UeventMark uevent_classify(const char *action, const char *subsystem, const char *devpath, const char *sysname,
+static UeventMark classify(const char *action, const char *subsystem, const char *devpath, const char *sysname,
                            UeventClass *ret) {
         *ret = (UeventClass) { .mark = UEVENT_MARK_NONE };
 
@@ -36,4 +36,12 @@ UeventMark uevent_classify(const char *action, const char *subsystem, const char
         /* bind/unbind of a function, or a vfio-dev child: re-read, existence unchanged. */
         ret->with_syspath = streq(subsystem, "pci");
         return (ret->mark = UEVENT_MARK_DIRTY);
+}
+
+UeventMark uevent_classify(const char *action, const char *subsystem, const char *devpath, const char *sysname,
+                           UeventClass *ret) {
+        UeventMark mark = classify(action, subsystem, devpath, sysname, ret);
+
+        ret->settle = mark != UEVENT_MARK_NONE && !streq(action, "move");
+        return mark;
 }

@@ -23,6 +23,10 @@ typedef struct UeventClass {
         const char *ifname;            /* the sysname */
         bool removed;
         bool with_syspath;             /* the event's syspath names the function itself */
+        /* Part of a sequence the kernel is in the middle of (add, bind,
+         * netdev registration, unbind, remove...): the change settles
+         * before it is published. A rename ("move") stands alone. */
+        bool settle;
 } UeventClass;
 
 /* Any argument may be NULL (libudev returns NULL for a missing field). */

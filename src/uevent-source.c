@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "manager.h"
 #include "uevent-classify.h"
 #include "uevent-source.h"
 
@@ -30,12 +29,12 @@ int uevent_source_kind_from_string(const char *s, UeventSourceKind *ret) {
         return 0;
 }
 
-static void handle_uevent(Manager *m, struct udev_device *dev) {
+static void handle_uevent(UeventSource *u, struct udev_device *dev) {
         const char *action = udev_device_get_action(dev), *subsystem = udev_device_get_subsystem(dev);
         const char *devpath = udev_device_get_devpath(dev);
         UeventClass c;
 
-        manager_count_event(m);
+        source_count_event(&u->source);
         if (action && subsystem && devpath)
                 log_debug("uevent %s %s %s", action, subsystem, devpath);
 
@@ -43,30 +42,30 @@ static void handle_uevent(Manager *m, struct udev_device *dev) {
         case UEVENT_MARK_NONE:
                 break;
         case UEVENT_MARK_IOMMU_GROUP:
-                manager_mark_iommu_group(m, c.group);
+                marks_iommu_group(u->marks, c.group, c.settle);
                 break;
         case UEVENT_MARK_NETDEV:
-                manager_mark_netdev(m, c.address, c.ifname, c.removed);
+                marks_netdev(u->marks, c.address, c.ifname, c.removed, c.settle);
                 break;
         case UEVENT_MARK_PCI:
-                manager_mark_removed(m, c.address, udev_device_get_syspath(dev), c.removed);
+                marks_pci(u->marks, c.address, udev_device_get_syspath(dev), c.removed);
                 break;
         case UEVENT_MARK_DIRTY:
-                manager_mark_dirty(m, c.address, c.with_syspath ? udev_device_get_syspath(dev) : NULL, false);
+                marks_dirty(u->marks, c.address, c.with_syspath ? udev_device_get_syspath(dev) : NULL, c.settle);
                 break;
         }
 }
 
 static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Manager *m = userdata;
+        UeventSource *u = userdata;
 
         for (unsigned i = 0; i < UEVENTS_PER_DISPATCH; i++) {
                 _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
 
                 errno = 0;
-                dev = udev_monitor_receive_device(m->monitor);
+                dev = udev_monitor_receive_device(u->monitor);
                 if (dev) {
-                        handle_uevent(m, dev);
+                        handle_uevent(u, dev);
                         continue;
                 }
                 if (errno == EAGAIN || errno == EWOULDBLOCK || errno == 0 || errno == EINTR)
@@ -74,55 +73,68 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 if (errno == ENOBUFS) {
                         /* The kernel dropped uevents: only a full rescan knows what they said. */
                         log_warning("uevent receive buffer overrun, events were lost; resyncing.");
-                        manager_request_resync(m, "uevent buffer overrun");
+                        marks_resync(u->marks, "uevent buffer overrun");
                         continue;
                 }
                 /* libudev also returns NULL for messages it rejects (bad
                  * credentials or format): those leave errno alone or set EINVAL. */
                 if (errno == EINVAL || errno == EPERM)
                         continue;
-                manager_source_failed(m, MANAGER_SOURCE_UEVENT, -errno);
+                source_failed(&u->source, -errno);
                 return 0;
         }
         return 0;
 }
 
-int uevent_source_start(Manager *m) {
+static int uevent_source_start(Source *source) {
         static const char *const subsystems[] = { "pci", "net", "vfio", "vfio-dev" };
-        UeventSourceKind kind = m->uevent_source;
+        UeventSource *u = (UeventSource *) source;
+        UeventSourceKind kind = u->kind;
         int r, fd;
 
         if (kind == UEVENT_SOURCE_AUTO)
                 kind = access("/run/udev/control", F_OK) >= 0 ? UEVENT_SOURCE_UDEV : UEVENT_SOURCE_KERNEL;
 
-        m->monitor = udev_monitor_new_from_netlink(m->udev, kind == UEVENT_SOURCE_UDEV ? "udev" : "kernel");
-        if (!m->monitor)
+        u->monitor = udev_monitor_new_from_netlink(u->udev, kind == UEVENT_SOURCE_UDEV ? "udev" : "kernel");
+        if (!u->monitor)
                 return log_warning_errno(errno ?: ENOMEM, "Failed to create the uevent monitor: %m");
         for (size_t i = 0; i < ELEMENTSOF(subsystems); i++) {
-                r = udev_monitor_filter_add_match_subsystem_devtype(m->monitor, subsystems[i], NULL);
+                r = udev_monitor_filter_add_match_subsystem_devtype(u->monitor, subsystems[i], NULL);
                 if (r < 0)
                         goto fail;
         }
-        if (m->uevent_buffer_size > 0)
-                (void) udev_monitor_set_receive_buffer_size(m->monitor, m->uevent_buffer_size);
+        if (u->buffer_size > 0)
+                (void) udev_monitor_set_receive_buffer_size(u->monitor, u->buffer_size);
         else
-                (void) udev_monitor_set_receive_buffer_size(m->monitor, UEVENT_RCVBUF);
-        r = udev_monitor_enable_receiving(m->monitor);
+                (void) udev_monitor_set_receive_buffer_size(u->monitor, UEVENT_RCVBUF);
+        r = udev_monitor_enable_receiving(u->monitor);
         if (r < 0)
                 goto fail;
-        fd = udev_monitor_get_fd(m->monitor);
-        r = sd_event_add_io(m->event, &m->uevent_event_source, fd, EPOLLIN, on_uevent, m);
+        fd = udev_monitor_get_fd(u->monitor);
+        r = sd_event_add_io(u->event, &u->io, fd, EPOLLIN, on_uevent, u);
         if (r < 0)
                 goto fail;
         log_debug("Listening to %s uevents.", kind == UEVENT_SOURCE_UDEV ? "udev" : "kernel");
         return 0;
 
 fail:
-        m->monitor = udev_monitor_unref(m->monitor);
+        u->monitor = udev_monitor_unref(u->monitor);
         return log_warning_errno(r, "Failed to set up the uevent monitor: %m");
 }
 
-void uevent_source_stop(Manager *m) {
-        m->uevent_event_source = sd_event_source_disable_unref(m->uevent_event_source);
-        m->monitor = udev_monitor_unref(m->monitor);
+static void uevent_source_stop(Source *source) {
+        UeventSource *u = (UeventSource *) source;
+
+        u->io = sd_event_source_disable_unref(u->io);
+        u->monitor = udev_monitor_unref(u->monitor);
+}
+
+void uevent_source_init(UeventSource *u, sd_event *event, struct udev *udev, Marks *marks) {
+        static const SourceOps ops = {
+                .name = "uevent",
+                .start = uevent_source_start,
+                .stop = uevent_source_stop,
+        };
+
+        *u = (UeventSource) { .source.ops = &ops, .event = event, .udev = udev, .marks = marks };
 }

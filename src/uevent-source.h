@@ -4,7 +4,7 @@
 #include <libudev.h>
 #include <systemd/sd-event.h>
 
-typedef struct Manager Manager;
+#include "source.h"
 
 typedef enum UeventSourceKind {
         UEVENT_SOURCE_AUTO,
@@ -14,6 +14,16 @@ typedef enum UeventSourceKind {
 
 int uevent_source_kind_from_string(const char *s, UeventSourceKind *ret);
 
-/* The udev monitor on pci, net, vfio and vfio-dev, in the manager's loop. */
-int uevent_source_start(Manager *m);
-void uevent_source_stop(Manager *m);
+/* The udev monitor on pci, net, vfio and vfio-dev. */
+typedef struct UeventSource {
+        Source source;
+        sd_event *event;
+        struct udev *udev;
+        Marks *marks;
+        UeventSourceKind kind;
+        int buffer_size;            /* 0: the default */
+        struct udev_monitor *monitor;
+        sd_event_source *io;
+} UeventSource;
+
+void uevent_source_init(UeventSource *u, sd_event *event, struct udev *udev, Marks *marks);

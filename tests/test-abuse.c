@@ -683,14 +683,29 @@ static gboolean all_heard(gpointer p) {
         return TRUE;
 }
 
+typedef struct {
+        Harness *h;
+        const char *mode;
+} ModeWait;
+
+static gboolean vf0_mode_is(gpointer p) {
+        ModeWait *w = p;
+        g_autoptr(GVariant) mode = harness_get(w->h, CX6_VF0_PATH, DEVICE_IFACE, "Mode");
+
+        return mode && g_str_equal(g_variant_get_string(mode, NULL), w->mode);
+}
+
 /* Something happens on the host, and every client still there hears all
- * of it: VF0 passes through to vfio-pci or back, then VF1 gets a new name,
- * the one event that comes last whatever the daemon's batches were. */
+ * of it: VF0 passes through to vfio-pci or back (published once it
+ * settled), then VF1 gets a new name, the one event that comes last. */
 static void make_event(Harness *h, unsigned n, Client *clients, guint from, guint to) {
         g_autofree char *name = g_strdup_printf("abuse%u", n);
         HeardWait w = { clients, from, to, name };
+        ModeWait mw = { h, n % 2 ? "net" : "vfio" };
 
         sim_rebind_vf(h->sim, CX6_VF0, n % 2 ? SIM_VF_NET : SIM_VF_VFIO, NULL);
+        if (!harness_wait_until(vf0_mode_is, &mw, WAIT_MS))
+                g_error("VF0 did not become %s", mw.mode);
         sim_rename_netdev(h->sim, sim_netdev(h->sim, "0000:3b:00.3"), name);
         if (!harness_wait_until(all_heard, &w, WAIT_MS)) {
                 for (guint i = from; i < to; i++)

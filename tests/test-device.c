@@ -11,7 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "bus-names.h"
 #include "device.h"
+#include "device-vtable.h"
 #include "strv.h"
 
 static char **strv_make(const char *a, const char *b) {
@@ -57,6 +59,7 @@ static Device *make_vf(void) {
         d->netdevs = strv_make("enp59s0f0v0", NULL);
         d->mode = device_mode(d->driver, d->netdevs);
         d->pf_address = strdup("0000:3b:00.0");
+        d->pf_object_path = strdup("/org/sriov/Monitor1/Device/pci_0000_3b_00_0");
         d->vf_index = 0;
         return d;
 }
@@ -94,14 +97,23 @@ static void test_new_defaults(void **state) {
 static void test_diff_equal(void **state) {
         Device *a = make_vf(), *b = make_vf();
 
-        assert_int_equal(device_diff(a, b), 0);
+        assert_true(device_equal(a, b));
+        assert_false(device_identity_changed(a, b));
         device_free(a);
         device_free(b);
 }
 
+static const sd_bus_vtable *iface_vtable(const char *name) {
+        for (size_t i = 0; i < n_device_interfaces; i++)
+                if (streq(device_interfaces[i].name, name))
+                        return device_interfaces[i].vtable;
+        fail_msg("no interface %s", name);
+        return NULL;
+}
+
 static void test_diff_rebind_to_vfio(void **state) {
         Device *a = make_vf(), *b = make_vf();
-        const char *names[12];
+        const char **names = NULL;
 
         free(b->driver);
         b->driver = strdup("vfio-pci");
@@ -109,22 +121,23 @@ static void test_diff_rebind_to_vfio(void **state) {
         b->mode = device_mode(b->driver, b->netdevs);
         b->iommu_group = 44;
         b->vfio_device = strdup("/dev/vfio/44");
+        assert_false(device_equal(a, b));
+        assert_false(device_identity_changed(a, b));
 
-        unsigned m = device_diff(a, b);
-        assert_int_equal(m, DEVICE_PROP_DRIVER | DEVICE_PROP_MODE | DEVICE_PROP_NET_DEVICES |
-                                    DEVICE_PROP_IOMMU_GROUP | DEVICE_PROP_VFIO_DEVICE);
-
-        /* Split by interface, in a stable order. */
-        assert_int_equal(device_property_names(m, DEVICE_PROPS_DEVICE_IFACE, names), 4);
+        /* Split by interface, in the vtable's order. */
+        assert_int_equal(device_changed_properties(iface_vtable(DEVICE_IFACE), a, b, &names), 4);
         assert_string_equal(names[0], "Driver");
         assert_string_equal(names[1], "Mode");
         assert_string_equal(names[2], "NetDevices");
         assert_string_equal(names[3], "IommuGroup");
         assert_null(names[4]);
-        assert_int_equal(device_property_names(m, DEVICE_PROPS_VF_IFACE, names), 1);
+        free(names);
+        assert_int_equal(device_changed_properties(iface_vtable(VF_IFACE), a, b, &names), 1);
         assert_string_equal(names[0], "VfioDevice");
-        assert_int_equal(device_property_names(m, DEVICE_PROPS_PF_IFACE, names), 0);
-        assert_null(names[0]);
+        assert_null(names[1]);
+        free(names);
+        assert_int_equal(device_changed_properties(iface_vtable(PF_IFACE), a, b, &names), 0);
+        assert_null(names);
         device_free(a);
         device_free(b);
 }
@@ -133,29 +146,40 @@ static void test_diff_identity(void **state) {
         Device *a = make_vf(), *b = make_vf();
 
         b->vf_index = 3;
-        assert_true(device_diff(a, b) & DEVICE_PROP_IDENTITY);
+        assert_true(device_identity_changed(a, b));
         b->vf_index = a->vf_index;
-        free(b->pf_address);
-        b->pf_address = strdup("0000:5e:00.0");
-        assert_true(device_diff(a, b) & DEVICE_PROP_IDENTITY);
-        free(b->pf_address);
-        b->pf_address = strdup(a->pf_address);
+        free(b->pf_object_path);
+        b->pf_object_path = strdup("/org/sriov/Monitor1/Device/pci_0000_5e_00_0");
+        assert_true(device_identity_changed(a, b));
+        free(b->pf_object_path);
+        b->pf_object_path = strdup(a->pf_object_path);
+        assert_false(device_identity_changed(a, b));
         b->device_id = 0x101d;
-        assert_int_equal(device_diff(a, b), DEVICE_PROP_IDENTITY);
+        assert_true(device_identity_changed(a, b));
+        assert_false(device_equal(a, b));
         device_free(a);
         device_free(b);
 }
 
 static void test_diff_vfs(void **state) {
         Device *a = make_pf(2), *b = make_pf(4), *c = make_pf(2);
+        const char **names = NULL;
 
-        assert_int_equal(device_diff(a, b), DEVICE_PROP_NUM_VFS | DEVICE_PROP_VIRTUAL_FUNCTIONS);
+        assert_int_equal(device_changed_properties(iface_vtable(PF_IFACE), a, b, &names), 2);
+        assert_string_equal(names[0], "NumVFs");
+        assert_string_equal(names[1], "VirtualFunctions");
+        free(names);
         /* Same count, a different VF behind an index. */
         free(c->vfs[1].address);
         c->vfs[1].address = strdup("0000:3b:00.7");
-        assert_int_equal(device_diff(a, c), DEVICE_PROP_VIRTUAL_FUNCTIONS);
+        assert_int_equal(device_changed_properties(iface_vtable(PF_IFACE), a, c, &names), 1);
+        assert_string_equal(names[0], "VirtualFunctions");
+        free(names);
         c->drivers_autoprobe = 1;
-        assert_int_equal(device_diff(a, c), DEVICE_PROP_VIRTUAL_FUNCTIONS | DEVICE_PROP_DRIVERS_AUTOPROBE);
+        assert_int_equal(device_changed_properties(iface_vtable(PF_IFACE), a, c, &names), 2);
+        assert_string_equal(names[1], "DriversAutoprobe");
+        free(names);
+        assert_false(device_identity_changed(a, c));
 
         assert_non_null(device_find_vf(b, "0000:3b:00.5"));
         assert_int_equal(device_find_vf(b, "0000:3b:00.5")->index, 3);
@@ -174,9 +198,15 @@ static void test_diff_netdev_order_matters_not(void **state) {
         a->netdevs = strv_make("a", "b");
         b->netdevs = strv_make("b", "a");
         strv_sort(b->netdevs);
-        assert_int_equal(device_diff(a, b), 0);
+        assert_true(device_equal(a, b));
         device_free(a);
         device_free(b);
+}
+
+static void test_vtables_comparable(void **state) {
+        /* Every property of the vtables has a comparison: adding one with a
+         * default getter needs nothing more than its field and entry. */
+        assert_true(device_vtables_comparable());
 }
 
 static void test_strv_remove(void **state) {
@@ -203,6 +233,7 @@ int main(void) {
                 cmocka_unit_test(test_diff_identity),
                 cmocka_unit_test(test_diff_vfs),
                 cmocka_unit_test(test_diff_netdev_order_matters_not),
+                cmocka_unit_test(test_vtables_comparable),
                 cmocka_unit_test(test_strv_remove),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

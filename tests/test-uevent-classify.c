@@ -37,12 +37,15 @@ static void test_pci(void **state) {
         assert_string_equal(c.address, "0000:3b:00.2");
         assert_true(c.with_syspath);
         assert_int_equal(classify("unbind", "pci", VF, "0000:3b:00.2", &c), UEVENT_MARK_DIRTY);
+        /* Mid-sequence: an unbind is followed by a bind, or stays alone. */
+        assert_true(c.settle);
 
         /* Upper-case hex is the same function. */
         assert_int_equal(classify("add", "pci", "/devices/pci0000:3a/0000:3A:00.0", NULL, &c), UEVENT_MARK_PCI);
         assert_string_equal(c.address, "0000:3a:00.0");
         /* The host bridge is no PCI function. */
         assert_int_equal(classify("add", "pci", "/devices/pci0000:3a", NULL, &c), UEVENT_MARK_NONE);
+        assert_false(c.settle);
 }
 
 static void test_net(void **state) {
@@ -56,8 +59,10 @@ static void test_net(void **state) {
 
         assert_int_equal(classify("remove", "net", VF "/net/enp59s0f0v0", "enp59s0f0v0", &c), UEVENT_MARK_NETDEV);
         assert_true(c.removed);
-        /* A rename: the new name exists. */
+        assert_true(c.settle);
+        /* A rename: the new name exists, and nothing follows it. */
         assert_int_equal(classify("move", "net", VF "/net/enp59s0f0v0", "enp59s0f0v0", &c), UEVENT_MARK_NETDEV);
+        assert_false(c.settle);
         assert_false(c.removed);
 
         assert_int_equal(classify("add", "net", VF "/net/eth0", NULL, &c), UEVENT_MARK_NONE);

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+#include "device-event.h"
+#include "strv.h"
+
+static void emit(device_event_fn fn, void *userdata, const char *type, const char *action, const char *device) {
+        fn(&(DeviceEvent) { .type = type, .action = action, .device = device }, userdata);
+}
+
+/* The PF's SR-IOV state: what sriov_numvfs and sriov_drivers_autoprobe say. */
+static bool sriov_equal(const Device *a, const Device *b) {
+        return a->total_vfs == b->total_vfs && a->num_vfs == b->num_vfs && device_vfs_equal(a, b) &&
+               a->drivers_autoprobe == b->drivers_autoprobe;
+}
+
+static size_t count_missing(char *const *from, char *const *in, const char **ret_last) {
+        size_t n = 0;
+
+        for (char *const *s = from; s && *s; s++)
+                if (!strv_contains(in, *s))
+                        n++, *ret_last = *s;
+        return n;
+}
+
+static void derive_netdevs(const Device *old, const Device *new, bool driver_changed, device_event_fn fn,
+                           void *userdata) {
+        const char *gone_name = NULL, *came_name = NULL;
+        size_t gone = count_missing(old->netdevs, new->netdevs, &gone_name);
+        size_t came = count_missing(new->netdevs, old->netdevs, &came_name);
+
+        /* One name replaced by another on a device that kept its driver: a rename. */
+        if (gone == 1 && came == 1 && !driver_changed) {
+                emit(fn, userdata, "interface", "modified", came_name);
+                return;
+        }
+        for (char **n = old->netdevs; n && *n; n++)
+                if (!strv_contains(new->netdevs, *n))
+                        emit(fn, userdata, "interface", "deleted", *n);
+        for (char **n = new->netdevs; n && *n; n++)
+                if (!strv_contains(old->netdevs, *n))
+                        emit(fn, userdata, "interface", "created", *n);
+}
+
+void device_events_derive(const Device *old, const Device *new, device_event_fn fn, void *userdata) {
+        bool driver_changed;
+
+        if (!old || !new) {
+                const Device *d = new ?: old;
+
+                if (d)
+                        emit(fn, userdata, "pci", new ? "created" : "deleted", d->address);
+                return;
+        }
+        driver_changed = !streq_ptr(old->driver, new->driver);
+        /* Interfaces first: the kernel removes a netdev before it unbinds. */
+        if (!strv_equal(old->netdevs, new->netdevs))
+                derive_netdevs(old, new, driver_changed, fn, userdata);
+        if (driver_changed)
+                emit(fn, userdata, "driver", "modified", new->address);
+        if (new->role == DEVICE_ROLE_PF && !sriov_equal(old, new))
+                emit(fn, userdata, "sriov", "modified", new->address);
+}

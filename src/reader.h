@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "device.h"
+#include "pci-address.h"
+
+/* Where the batch gets its facts: sysfs today (sysfs-reader.c), a fake in
+ * test-batch. More facts (rtnetlink, devlink) join the same record. */
+typedef struct Reader Reader;
+
+typedef struct ReaderOps {
+        /* 1 with *ret for a PF or VF, 0 when syspath is not an SR-IOV function
+         * (or is gone), -ENOMEM. `previous` (or NULL) is the last reading. */
+        int (*read)(Reader *r, const char *syspath, const Device *previous, Device **ret);
+        /* The syspaths of every PCI function. */
+        int (*list)(Reader *r, char ***ret);
+        /* The PF a VF's physfn link points to. */
+        int (*physfn)(Reader *r, const char *syspath, char address[static PCI_ADDRESS_MAX]);
+        /* A full scan starts: forget what is cached. May be NULL. */
+        void (*rescan)(Reader *r);
+} ReaderOps;
+
+struct Reader {
+        const ReaderOps *ops;
+};
+
+/* Where a function's syspath is when nothing told us: /sys/bus/pci/devices/ADDRESS. */
+#define READER_PCI_DEVICES "/sys/bus/pci/devices"
