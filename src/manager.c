@@ -127,6 +127,17 @@ Manager *manager_free(Manager *m) {
         return NULL;
 }
 
+/* One device from sysfs, its netdevs as udev will have named them (see
+ * sysfs_drop_unnamed_netdevs()) when the daemon follows udev's events. */
+static int read_device(Manager *m, const char *syspath, const Device *previous, Device **ret) {
+        int r;
+
+        r = sysfs_read_device_cached(m->udev, &m->vendor_names, syspath, previous, ret);
+        if (r > 0 && m->netdevs_named_by_udev)
+                (void) sysfs_drop_unnamed_netdevs(m->udev, *ret);
+        return r;
+}
+
 /* Reads every SR-IOV function into a new table, VF indexes resolved. */
 static int scan_all(Manager *m, DeviceTable **ret) {
         _cleanup_(device_table_freep) DeviceTable *t = NULL;
@@ -152,7 +163,7 @@ static int scan_all(Manager *m, DeviceTable **ret) {
         for (char **syspath = syspaths; syspath && *syspath; syspath++) {
                 Device *old;
 
-                r = sysfs_read_device_cached(m->udev, &m->vendor_names, *syspath, NULL, &d);
+                r = read_device(m, *syspath, NULL, &d);
                 if (r < 0)
                         return r;
                 if (r == 0)
@@ -242,6 +253,8 @@ static int manager_apply_device(Manager *m, const char *address, Device *fresh, 
         if (!old) {
                 bus_emit_device_added(m, fresh);
                 emit_device_event(m, "pci", "created", fresh->address, fresh);
+                for (char **n = fresh->netdevs; n && *n; n++)
+                        emit_device_event(m, "interface", "created", *n, fresh);
                 if (fresh->role == DEVICE_ROLE_PF) {
                         inotify_watch_pf(m, fresh);
                         *pfs_changed = true;
@@ -382,7 +395,7 @@ static int refresh_one(Manager *m, const char *address, const char *syspath, boo
         Device *fresh = NULL;
         int r;
 
-        r = sysfs_read_device_cached(m->udev, &m->vendor_names, syspath, device_table_get(m->table, address), &fresh);
+        r = read_device(m, syspath, device_table_get(m->table, address), &fresh);
         if (r < 0)
                 return r;
         return manager_apply_device(m, address, fresh, pfs_changed);
@@ -434,8 +447,8 @@ static void process_dirty(Manager *m) {
 
                 memcpy(rd->address, e->address, sizeof(rd->address));
                 r = e->removed ? 0
-                               : sysfs_read_device_cached(m->udev, &m->vendor_names, dirty_syspath(m, e, buf),
-                                                          device_table_get(m->table, e->address), &rd->fresh);
+                               : read_device(m, dirty_syspath(m, e, buf), device_table_get(m->table, e->address),
+                                             &rd->fresh);
                 if (r < 0)
                         log_warning_errno(r, "Failed to read %s: %m", e->address);
                 if (!rd->fresh && !e->removed) {

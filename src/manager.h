@@ -35,6 +35,7 @@ typedef struct Manager {
         /* Options. */
         bool use_session_bus;
         UeventSourceKind uevent_source;
+        bool netdevs_named_by_udev; /* the uevents come from udev: it names netdevs first */
         int uevent_buffer_size;     /* 0: the default */
         uint64_t resync_interval_usec;
         const char *private_socket;  /* NULL: none */

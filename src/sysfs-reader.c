@@ -155,6 +155,41 @@ static int read_netdevs(Device *d) {
         return 0;
 }
 
+/* Whether udev has processed a netdev's "add" (its database entry exists):
+ * by then udev has renamed it, if its rules do. */
+static char *strstrip_newline(char *s) {
+        s[strcspn(s, "\n")] = '\0';
+        return s;
+}
+
+static bool netdev_udev_initialized(struct udev *udev, const char *syspath) {
+        _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
+
+        dev = udev ? udev_device_new_from_syspath(udev, syspath) : NULL;
+        return dev && udev_device_get_is_initialized(dev) > 0;
+}
+
+int sysfs_drop_unnamed_netdevs(struct udev *udev, Device *d) {
+        size_t i = 0;
+
+        while (d->netdevs && d->netdevs[i]) {
+                char path[PATH_MAX], buf[ATTR_MAX];
+
+                if ((size_t) snprintf(path, sizeof(path), "%s/net/%s", d->syspath, d->netdevs[i]) < sizeof(path) &&
+                    read_attribute(path, "name_assign_type", buf) >= 0 && streq(strstrip_newline(buf), NET_NAME_ENUM) &&
+                    !netdev_udev_initialized(udev, path)) {
+                        log_debug("%s: netdev %s is not named by udev yet, not published.", d->address,
+                                  d->netdevs[i]);
+                        /* Out of the list, keeping the order of the rest. */
+                        free(d->netdevs[i]);
+                        memmove(d->netdevs + i, d->netdevs + i + 1, (strv_length(d->netdevs + i + 1) + 1) * sizeof(char *));
+                        continue;
+                }
+                i++;
+        }
+        return 0;
+}
+
 /* 0 is what an unreadable vendor file leaves, 0xffff what a vanished device
  * reads as: neither says which vendor's name udev has. */
 static bool vendor_id_is_real(uint16_t id) {

@@ -110,6 +110,7 @@ int uevent_source_start(Manager *m) {
         r = udev_monitor_enable_receiving(m->monitor);
         if (r < 0)
                 goto fail;
+        m->netdevs_named_by_udev = kind == UEVENT_SOURCE_UDEV;
         fd = udev_monitor_get_fd(m->monitor);
         r = sd_event_add_io(m->event, &m->uevent_event_source, fd, EPOLLIN, on_uevent, m);
         if (r < 0)
