@@ -14,6 +14,9 @@
 # of this run, the results and the guest's console log (console.log, the
 # first thing to read when something fails).
 #
+# VM_SCENARIOS="rename two_pfs" runs only those scenarios (names in
+# tests/vm/guest/lab-scenarios); VM_TIMEOUT bounds the guest's run (s).
+#
 # Exit: 0 all scenarios passed, 1 something failed, 77 cannot run here
 # (no root, no QEMU with igb, no mmdebstrap): the reason is printed.
 set -u
@@ -24,7 +27,7 @@ qemu=${QEMU:-qemu-system-x86_64}
 suite=bookworm
 # How long the guest may run (boot, scenarios, power-off). Generous: under
 # TCG on a loaded 2-core host the scenarios take a few minutes.
-guest_timeout=${VM_TIMEOUT:-720}
+guest_timeout=${VM_TIMEOUT:-1500}
 
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
@@ -94,6 +97,8 @@ guest=$srcdir/tests/vm/guest
 mkdir -p "$root/usr/lib/sriov-lab"
 cp "$guest"/lab-run "$guest"/lab-check "$guest"/lab-scenarios "$guest"/lab-watch.c "$root/usr/lib/sriov-lab/"
 cp "$guest/sriov-lab.service" "$root/etc/systemd/system/"
+mkdir -p "$root/etc/sriov-lab"
+echo "${VM_SCENARIOS:-}" >"$root/etc/sriov-lab/scenarios"
 say "installing the project into the guest (./configure --prefix=/usr --sysconfdir=/etc && make install)"
 # A private mount namespace: /proc and /dev for the chroot vanish with it.
 if ! unshare -m sh -c '
