@@ -37,7 +37,7 @@ say() { echo "check-vm: $(date -u +%H:%M:%S) $*"; }
 command -v "$qemu" >/dev/null 2>&1 || skip "$qemu is not installed (sh .ci/install-deps installs it from bookworm-backports)"
 "$qemu" -device help 2>/dev/null | grep -q '"igb"' ||
         skip "$qemu has no igb device (QEMU >= 8.0 needed: sh .ci/install-deps installs it from bookworm-backports)"
-for tool in mmdebstrap mkfs.ext4 unshare chroot; do
+for tool in mmdebstrap mkfs.ext4 chroot; do
         command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (sh .ci/install-deps)"
 done
 
@@ -85,6 +85,8 @@ fi
 # 2. This run's root: the base, the project installed as the README says,
 #    and the lab's own files.
 root=$lab/root
+# A run killed during the install may have left its /proc mounted.
+umount "$root/proc" 2>/dev/null
 rm -rf "$root" "$lab/src" "$lab/results" "$lab/console.log" "$lab/root.img"
 mkdir -p "$root" "$lab/results"
 tar -C "$root" -xf "$base" || fail "cannot unpack $base"
@@ -100,20 +102,22 @@ cp "$guest/sriov-lab.service" "$root/etc/systemd/system/"
 mkdir -p "$root/etc/sriov-lab"
 echo "${VM_SCENARIOS:-}" >"$root/etc/sriov-lab/scenarios"
 say "installing the project into the guest (./configure --prefix=/usr --sysconfdir=/etc && make install)"
-# A private mount namespace: /proc and /dev for the chroot vanish with it.
-if ! unshare -m sh -c '
-        set -e
-        mount -t proc proc "$1/proc"
-        mount --rbind /dev "$1/dev"
-        chroot "$1" sh -ec "
-                cd /usr/src/sriov-monitor
-                ./configure --prefix=/usr --sysconfdir=/etc
-                make -j2
-                make install
-                cc -O2 -Wall -Wextra -o /usr/lib/sriov-lab/lab-watch /usr/lib/sriov-lab/lab-watch.c \$(pkg-config --cflags --libs libsystemd)
-                systemctl enable sriov-lab.service
-                mandb -q || true"
-        ' sh "$root" >"$lab/install.log" 2>&1; then
+# The base has its own /dev nodes; /proc only for the time of the chroot.
+# (Not unshare -m: inside a chroot, as in CI's, it cannot make / private.)
+mount -t proc proc "$root/proc" || fail "cannot mount /proc for the guest's chroot"
+trap 'umount -l "$root/proc" 2>/dev/null; exit 1' INT TERM
+chroot "$root" sh -ec "
+        cd /usr/src/sriov-monitor
+        ./configure --prefix=/usr --sysconfdir=/etc
+        make -j2
+        make install
+        cc -O2 -Wall -Wextra -o /usr/lib/sriov-lab/lab-watch /usr/lib/sriov-lab/lab-watch.c \$(pkg-config --cflags --libs libsystemd)
+        systemctl enable sriov-lab.service
+        mandb -q || true" >"$lab/install.log" 2>&1
+install_status=$?
+umount "$root/proc" || umount -l "$root/proc"
+trap - INT TERM
+if [ "$install_status" != 0 ]; then
         tail -n 30 "$lab/install.log"
         fail "installing the project into the guest failed (log: $lab/install.log)"
 fi
