@@ -100,7 +100,7 @@ mkdir -p "$root/usr/lib/sriov-lab"
 cp "$guest"/lab-run "$guest"/lab-check "$guest"/lab-scenarios "$guest"/lab-watch.c "$root/usr/lib/sriov-lab/"
 cp "$guest/sriov-lab.service" "$root/etc/systemd/system/"
 mkdir -p "$root/etc/sriov-lab"
-echo "${VM_SCENARIOS:-}" >"$root/etc/sriov-lab/scenarios"
+[ -z "${VM_SCENARIOS:-}" ] || echo "$VM_SCENARIOS" >"$root/etc/sriov-lab/scenarios"
 say "installing the project into the guest (./configure --prefix=/usr --sysconfdir=/etc && make install)"
 # The base has its own /dev nodes; /proc only for the time of the chroot.
 # (Not unshare -m: inside a chroot, as in CI's, it cannot make / private.)
