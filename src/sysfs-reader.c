@@ -175,9 +175,19 @@ int sysfs_drop_unnamed_netdevs(struct udev *udev, Device *d) {
         while (d->netdevs && d->netdevs[i]) {
                 char path[PATH_MAX], buf[ATTR_MAX];
 
-                if ((size_t) snprintf(path, sizeof(path), "%s/net/%s", d->syspath, d->netdevs[i]) < sizeof(path) &&
-                    read_attribute(path, "name_assign_type", buf) >= 0 && streq(strstrip_newline(buf), NET_NAME_ENUM) &&
-                    !netdev_udev_initialized(udev, path)) {
+                bool unnamed = false;
+                int r;
+
+                if ((size_t) snprintf(path, sizeof(path), "%s/net/%s", d->syspath, d->netdevs[i]) < sizeof(path)) {
+                        r = read_attribute(path, "name_assign_type", buf);
+                        /* Gone since the listing: udev renamed it meanwhile,
+                         * and its event with the new name is on its way. */
+                        if (r == -ENOENT && access(path, F_OK) < 0)
+                                unnamed = true;
+                        else if (r >= 0 && streq(strstrip_newline(buf), NET_NAME_ENUM))
+                                unnamed = !netdev_udev_initialized(udev, path);
+                }
+                if (unnamed) {
                         log_debug("%s: netdev %s is not named by udev yet, not published.", d->address,
                                   d->netdevs[i]);
                         /* Out of the list, keeping the order of the rest. */
