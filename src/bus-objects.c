@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <net/if.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,22 @@ static int method_refresh(sd_bus_message *msg, void *userdata, sd_bus_error *err
         return 1;
 }
 
+/* A netdev's altname (its old name after a rename, or one added with `ip
+ * link property add`) has no file in sysfs, but the kernel resolves it like
+ * the name: ask it for the ifindex, then for the name it has now. Only in
+ * the daemon's network namespace, the host's. */
+static Device *find_by_altname(BusObjects *bo, const char *key) {
+        char name[IF_NAMESIZE];
+        unsigned ifindex;
+
+        if (strlen(key) >= IF_NAMESIZE || strchr(key, '/'))
+                return NULL;
+        ifindex = if_nametoindex(key);
+        if (ifindex == 0 || !if_indextoname(ifindex, name) || streq(name, key))
+                return NULL;
+        return device_table_find(bo->table, name);
+}
+
 static int method_find_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         BusObjects *bo = userdata;
         const char *key;
@@ -101,6 +118,8 @@ static int method_find_device(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (r < 0)
                 return r;
         r = device_table_find_key(bo->table, key, &d);
+        if (r == -ENODEV && (d = find_by_altname(bo, key)))
+                r = 0;
         if (r == -EINVAL)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "Device key must not be empty.");
         if (r == -E2BIG)

@@ -46,8 +46,12 @@ void device_events_derive(const Device *old, const Device *new, device_event_fn 
         if (!old || !new) {
                 const Device *d = new ?: old;
 
-                if (d)
-                        emit(fn, userdata, "pci", new ? "created" : "deleted", d->address);
+                if (!d)
+                        return;
+                emit(fn, userdata, "pci", new ? "created" : "deleted", d->address);
+                /* A new device's netdevs were created with it. */
+                for (char **n = new ? new->netdevs : NULL; n && *n; n++)
+                        emit(fn, userdata, "interface", "created", *n);
                 return;
         }
         driver_changed = !streq_ptr(old->driver, new->driver);

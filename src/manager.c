@@ -226,6 +226,7 @@ int manager_start(Manager *m) {
          * a source that cannot start leaves the daemon degraded, not dead. */
         m->uevent.kind = m->uevent_source;
         m->uevent.buffer_size = m->uevent_buffer_size;
+        m->uevent.netdevs_named_by_udev = &m->reader.netdevs_named_by_udev;
         sources_start(&m->sources);
 
         /* The first scan is in place before the name is taken: a client that

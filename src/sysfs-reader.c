@@ -155,6 +155,51 @@ static int read_netdevs(Device *d) {
         return 0;
 }
 
+/* Whether udev has processed a netdev's "add" (its database entry exists):
+ * by then udev has renamed it, if its rules do. */
+static char *strstrip_newline(char *s) {
+        s[strcspn(s, "\n")] = '\0';
+        return s;
+}
+
+static bool netdev_udev_initialized(struct udev *udev, const char *syspath) {
+        _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
+
+        dev = udev ? udev_device_new_from_syspath(udev, syspath) : NULL;
+        return dev && udev_device_get_is_initialized(dev) > 0;
+}
+
+int sysfs_drop_unnamed_netdevs(struct udev *udev, Device *d) {
+        size_t i = 0;
+
+        while (d->netdevs && d->netdevs[i]) {
+                char path[PATH_MAX], buf[ATTR_MAX];
+
+                bool unnamed = false;
+                int r;
+
+                if ((size_t) snprintf(path, sizeof(path), "%s/net/%s", d->syspath, d->netdevs[i]) < sizeof(path)) {
+                        r = read_attribute(path, "name_assign_type", buf);
+                        /* Gone since the listing: udev renamed it meanwhile,
+                         * and its event with the new name is on its way. */
+                        if (r == -ENOENT && access(path, F_OK) < 0)
+                                unnamed = true;
+                        else if (r >= 0 && streq(strstrip_newline(buf), NET_NAME_ENUM))
+                                unnamed = !netdev_udev_initialized(udev, path);
+                }
+                if (unnamed) {
+                        log_debug("%s: netdev %s is not named by udev yet, not published.", d->address,
+                                  d->netdevs[i]);
+                        /* Out of the list, keeping the order of the rest. */
+                        free(d->netdevs[i]);
+                        memmove(d->netdevs + i, d->netdevs + i + 1, (strv_length(d->netdevs + i + 1) + 1) * sizeof(char *));
+                        continue;
+                }
+                i++;
+        }
+        return 0;
+}
+
 /* 0 is what an unreadable vendor file leaves, 0xffff what a vanished device
  * reads as: neither says which vendor's name udev has. */
 static bool vendor_id_is_real(uint16_t id) {
@@ -386,8 +431,12 @@ int sysfs_list_pci_devices(char ***ret) {
 
 static int reader_read(Reader *r, const char *syspath, const Device *previous, Device **ret) {
         SysfsReader *s = (SysfsReader *) r;
+        int k;
 
-        return sysfs_read_device_cached(s->udev, &s->vendor_names, syspath, previous, ret);
+        k = sysfs_read_device_cached(s->udev, &s->vendor_names, syspath, previous, ret);
+        if (k > 0 && s->netdevs_named_by_udev)
+                (void) sysfs_drop_unnamed_netdevs(s->udev, *ret);
+        return k;
 }
 
 static int reader_list(Reader *r, char ***ret) {

@@ -32,6 +32,17 @@ void vendor_names_clear(VendorNames *v);
 int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, const char *syspath, const Device *previous,
                              Device **ret);
 
+/* name_assign_type of a netdev the kernel named itself ("eth3"). */
+#define NET_NAME_ENUM "1"
+
+/* For a daemon that follows udev's events: drops from d->netdevs (not from
+ * its Mode) each netdev still under the name the kernel gave it
+ * (name_assign_type NET_NAME_ENUM) that udev has not processed yet. udev
+ * renames such a netdev right after its "add", then announces it under the
+ * final name; publishing it before would show a temporary name, maybe one
+ * another VF gets a moment later. Returns 0. */
+int sysfs_drop_unnamed_netdevs(struct udev *udev, Device *d);
+
 /* The syspaths of every PCI function, from the links in /sys/bus/pci/devices
  * (what udev's enumerator lists for subsystem "pci", at a fraction of the cost). */
 int sysfs_list_pci_devices(char ***ret);
@@ -56,6 +67,9 @@ typedef struct SysfsReader {
         struct udev *udev;
         VendorNames vendor_names;
         bool warned_no_pci;         /* said once that the host has no PCI sysfs */
+        /* The uevents come from udev: it names netdevs first (see
+         * sysfs_drop_unnamed_netdevs()); set by the uevent source. */
+        bool netdevs_named_by_udev;
 } SysfsReader;
 
 void sysfs_reader_init(SysfsReader *s, struct udev *udev);

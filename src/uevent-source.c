@@ -110,6 +110,8 @@ static int uevent_source_start(Source *source) {
         r = udev_monitor_enable_receiving(u->monitor);
         if (r < 0)
                 goto fail;
+        if (u->netdevs_named_by_udev)
+                *u->netdevs_named_by_udev = kind == UEVENT_SOURCE_UDEV;
         fd = udev_monitor_get_fd(u->monitor);
         r = sd_event_add_io(u->event, &u->io, fd, EPOLLIN, on_uevent, u);
         if (r < 0)

@@ -22,6 +22,7 @@ typedef struct UeventSource {
         Marks *marks;
         UeventSourceKind kind;
         int buffer_size;            /* 0: the default */
+        bool *netdevs_named_by_udev; /* set on start: whether udev's events are followed */
         struct udev_monitor *monitor;
         sd_event_source *io;
 } UeventSource;

@@ -330,7 +330,7 @@ static void test_settle_quiet(void **state) {
         run_until(f, 30 * MSEC);
         /* The VF first, already bound; then its PF names it. */
         EXPECT(f, "added 00.2 mlx5_core/v1 idx=1",
-               "event pci created 0000:3b:00.2",
+               "event pci created 0000:3b:00.2", "event interface created v1",
                "changed 00.0 vfs=00.1,00.2 num=2",
                "event sriov modified 0000:3b:00.0",
                "done");
@@ -423,9 +423,9 @@ static void test_new_pf_with_vfs(void **state) {
         fake(PF0)->present = fake(VF1)->present = fake(VF2)->present = true;
         marks_resync(f->marks, "test");
         run_until(f, 0);
-        EXPECT(f, "added 00.0 vfs= num=2", "event pci created 0000:3b:00.0",
-               "added 00.1 mlx5_core/v0 idx=0", "event pci created 0000:3b:00.1",
-               "added 00.2 mlx5_core/v1 idx=1", "event pci created 0000:3b:00.2",
+        EXPECT(f, "added 00.0 vfs= num=2", "event pci created 0000:3b:00.0", "event interface created p0",
+               "added 00.1 mlx5_core/v0 idx=0", "event pci created 0000:3b:00.1", "event interface created v0",
+               "added 00.2 mlx5_core/v1 idx=1", "event pci created 0000:3b:00.2", "event interface created v1",
                "changed 00.0 vfs=00.1,00.2 num=2", "event sriov modified 0000:3b:00.0", "done rescan pfs");
 }
 

@@ -54,7 +54,7 @@ static Device *vf(const char *driver, const char *netdev) {
 static void test_created_deleted(void **state) {
         _cleanup_(device_freep) Device *a = vf("mlx5_core", "v0");
 
-        EXPECT(NULL, a, "pci created 0000:3b:00.2", NULL);
+        EXPECT(NULL, a, "pci created 0000:3b:00.2", "interface created v0", NULL);
         EXPECT(a, NULL, "pci deleted 0000:3b:00.2", NULL);
         EXPECT(NULL, NULL, NULL);
 }

@@ -652,6 +652,9 @@ static void net_add(SriovSim *sim, SimDev *dev, const char *name)
         attr_write(sim, syspath, "address", "02:00:00:00:%02x:%02x", (ifindex >> 8) & 0xff,
                    ifindex & 0xff);
         attr_write(sim, syspath, "operstate", "up");
+        /* NET_NAME_ENUM for the kernel's own names (eth3, which udev then
+         * renames), else as if udev had named it already (NET_NAME_RENAMED). */
+        attr_write(sim, syspath, "name_assign_type", "%d", g_str_has_prefix(name, "eth") ? 1 : 4);
         dev->netdev = keep(sim, name);
         dev->ifindex = ifindex;
         net_write_uevent(sim, dev, NULL);
@@ -1083,6 +1086,7 @@ void sim_rename_netdev(SriovSim *sim, const char *old_name, const char *new_name
         file_remove(sim, "/sys/class/net", old_name);
         sys_link(sim, "/sys/class/net", new_name, new_syspath);
         dev->netdev = keep(sim, new_name);
+        attr_write(sim, new_syspath, "name_assign_type", "4");
         net_write_uevent(sim, dev, old_syspath + strlen("/sys"));
         uevent(sim, new_syspath, "move");
         net_write_uevent(sim, dev, NULL);
