@@ -8,67 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "replay.h"
+#include "live-checks.h"
 
 #define CX6_PF "0000:3b:00.0"
 #define BNXT_PF "0000:af:00.0"
 /* For an outcome; harness_wait_until() scales it for slow machines. */
 #define WAIT_MS 10000
-
-typedef struct PropWait {
-        Harness *h;
-        const char *path, *iface, *prop;
-        GVariant *want;
-} PropWait;
-
-static gboolean prop_is(gpointer p) {
-        PropWait *w = p;
-        g_autoptr(GVariant) r = harness_call(w->h, w->path, "org.freedesktop.DBus.Properties", "Get",
-                                             g_variant_new("(ss)", w->iface, w->prop), NULL);
-        g_autoptr(GVariant) got = NULL;
-
-        /* The object may not be there yet (a device being re-added). */
-        if (!r)
-                return FALSE;
-        g_variant_get(r, "(v)", &got);
-        return g_variant_equal(got, w->want);
-}
-
-/* Waits until a property has a value (takes the floating reference). */
-static void wait_prop(Harness *h, const char *address, const char *iface, const char *prop, GVariant *want) {
-        g_autofree char *path = address[0] == '/' ? g_strdup(address) : harness_device_path(address);
-        PropWait w = { h, path, iface, prop, g_variant_ref_sink(want) };
-
-        if (!harness_wait_until(prop_is, &w, WAIT_MS)) {
-                g_autoptr(GVariant) got = harness_get(h, path, iface, prop);
-                g_autofree char *a = g_variant_print(got, TRUE), *b = g_variant_print(want, TRUE);
-                g_error("%s %s.%s is %s, expected %s", path, iface, prop, a, b);
-        }
-        g_variant_unref(w.want);
-}
-
-typedef struct ObjectWait {
-        Harness *h;
-        char *path;
-        gboolean present;
-} ObjectWait;
-
-static gboolean object_is(gpointer p) {
-        ObjectWait *w = p;
-        g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) r = harness_call(w->h, w->path, "org.freedesktop.DBus.Properties", "GetAll",
-                                             g_variant_new("(s)", DEVICE_IFACE), &error);
-
-        return (r != NULL) == w->present;
-}
-
-static void wait_object(Harness *h, const char *address, gboolean present) {
-        ObjectWait w = { h, harness_device_path(address), present };
-
-        if (!harness_wait_until(object_is, &w, WAIT_MS))
-                g_error("%s did not %s", w.path, present ? "appear" : "vanish");
-        g_free(w.path);
-}
 
 static Harness *start_demo(void) {
         Harness *h = harness_new();
