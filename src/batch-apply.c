@@ -131,7 +131,8 @@ static void renew_vfs(Work *w, Device *pf, const VfLink *links, size_t n, bool s
                 return;
         pf->vfs = vfs;
         pf->n_vfs = n_vfs;
-        if (device_vfs_equal(&old, pf)) {
+        pf->num_vfs = (uint32_t) n_vfs; /* NumVFs counts what VirtualFunctions names */
+        if (device_vfs_equal(&old, pf) && old.num_vfs == pf->num_vfs) {
                 pf->vfs = old.vfs;
                 pf->n_vfs = old.n_vfs;
                 vf_links_free(vfs, n_vfs);
@@ -144,7 +145,13 @@ static void renew_vfs(Work *w, Device *pf, const VfLink *links, size_t n, bool s
 
 /* A fresh PF's record names the VFs of its links that pass the filter. */
 static int set_fresh_vfs(Work *w, Reading *rd, bool staying) {
-        return filter_links(w, rd->links, rd->n_links, staying, &rd->fresh->vfs, &rd->fresh->n_vfs);
+        int r = filter_links(w, rd->links, rd->n_links, staying, &rd->fresh->vfs, &rd->fresh->n_vfs);
+
+        /* NumVFs counts what VirtualFunctions names: never a VF whose object
+         * is not there (yet). */
+        if (r >= 0)
+                rd->fresh->num_vfs = (uint32_t) rd->fresh->n_vfs;
+        return r;
 }
 
 static bool is_fresh(const Reading *rd, DeviceRole role) {
