@@ -419,6 +419,24 @@ unsigned harness_daemon_fd_count(Harness *h) {
         return n;
 }
 
+typedef struct {
+        Harness *h;
+        unsigned want;
+} FdWait;
+
+static gboolean fds_back(gpointer p) {
+        FdWait *w = p;
+
+        return harness_daemon_fd_count(w->h) == w->want;
+}
+
+void harness_assert_fds_back(Harness *h, unsigned baseline) {
+        FdWait w = { h, baseline };
+
+        if (!harness_wait_until(fds_back, &w, 20000))
+                g_error("the daemon has %u file descriptors open, %u before", harness_daemon_fd_count(h), baseline);
+}
+
 guint64 harness_daemon_rss_kib(Harness *h) {
         g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) h->daemon_pid);
         g_autofree char *status = NULL;

@@ -118,6 +118,9 @@ gboolean harness_daemon_idle(Harness *h);
 gboolean harness_daemon_quiescent(Harness *h);
 /* How many file descriptors it has open. */
 unsigned harness_daemon_fd_count(Harness *h);
+/* Waits until the daemon has `baseline` descriptors open again (peers are
+ * freed on its next iteration); fails the test if it does not. */
+void harness_assert_fds_back(Harness *h, unsigned baseline);
 /* Its resident memory (VmRSS), in KiB. */
 guint64 harness_daemon_rss_kib(Harness *h);
 

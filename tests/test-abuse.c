@@ -114,25 +114,6 @@ static void assert_rss_bounded(Harness *h, guint64 before_kib, guint64 now_kib) 
         g_assert_cmpuint(now_kib, <, 2 * before_kib + 32 * 1024);
 }
 
-typedef struct {
-        Harness *h;
-        unsigned want;
-} FdWait;
-
-static gboolean fds_back(gpointer p) {
-        FdWait *w = p;
-
-        return harness_daemon_fd_count(w->h) == w->want;
-}
-
-/* Peers are freed on the daemon's next iteration: wait for it. */
-static void assert_fds_back(Harness *h, unsigned baseline) {
-        FdWait w = { h, baseline };
-
-        if (!harness_wait_until(fds_back, &w, WAIT_MS))
-                g_error("the daemon has %u file descriptors open, %u before", harness_daemon_fd_count(h), baseline);
-}
-
 /* ------------------------------------------------------------------ */
 /* Bad calls                                                           */
 
@@ -535,7 +516,7 @@ static void test_huge_messages(void) {
 
         g_io_stream_close(staller, NULL, NULL);
         g_io_stream_close(liar, NULL, NULL);
-        assert_fds_back(h, fds);
+        harness_assert_fds_back(h, fds);
         g_dbus_connection_close_sync(peer, NULL, NULL);
         assert_matches_fresh_start(h);
 }
@@ -761,7 +742,7 @@ static void test_many_clients(void) {
                        CLIENTS, killed, abrupt, events);
 
         /* Every descriptor back, memory as it was, the table right. */
-        assert_fds_back(h, fds);
+        harness_assert_fds_back(h, fds);
         rss_after = harness_daemon_rss_kib(h);
         g_test_message("VmRSS %" G_GUINT64_FORMAT " KiB before, %" G_GUINT64_FORMAT " KiB after", rss_before, rss_after);
         assert_rss_bounded(h, rss_before, rss_after);
@@ -852,7 +833,7 @@ static void test_stalled_subscribers(void) {
         g_dbus_connection_signal_unsubscribe(h->conn, sub);
         g_io_stream_close(on_socket, NULL, NULL);
         g_io_stream_close(on_bus, NULL, NULL);
-        assert_fds_back(h, fds);
+        harness_assert_fds_back(h, fds);
         assert_matches_fresh_start(h);
 }
 
@@ -1007,7 +988,7 @@ static void test_out_of_descriptors(void) {
 
         for (guint i = 0; i < HOGS; i++)
                 close(hogs[i]);
-        assert_fds_back(h, fds);
+        harness_assert_fds_back(h, fds);
         later = try_connect_peer(h);
         assert_answers(later);
         assert_answers(peer);

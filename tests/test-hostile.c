@@ -47,24 +47,6 @@ static void assert_answers(GDBusConnection *c) {
         g_assert_no_error(error);
 }
 
-typedef struct {
-        Harness *h;
-        unsigned want;
-} FdWait;
-
-static gboolean fds_back(gpointer p) {
-        FdWait *w = p;
-
-        return harness_daemon_fd_count(w->h) == w->want;
-}
-
-static void assert_fds_back(Harness *h, unsigned baseline) {
-        FdWait w = { h, baseline };
-
-        if (!harness_wait_until(fds_back, &w, WAIT_MS))
-                g_error("the daemon has %u file descriptors open, %u before", harness_daemon_fd_count(h), baseline);
-}
-
 /* A user connects, asks for far more than the kernel's buffer holds and
  * never reads; signals pile up behind the replies. What the kernel holds
  * for it is bounded, and SIGTERM still ends the daemon at once. */
@@ -107,7 +89,7 @@ static void test_stalled_peer_dropped(void) {
         g_assert_cmpint(harness_run(h, getuid() == 0 ? argv : argv + 4, NULL, NULL), ==, 0);
         assert_answers(healthy);
         assert_answers(h->conn);
-        assert_fds_back(h, fds);
+        harness_assert_fds_back(h, fds);
 }
 
 /* A user asks far more than the kernel's buffer holds without reading:
@@ -192,7 +174,7 @@ static void test_accept_flood(void) {
 
         hostile_finish(&p);
         g_object_unref(w.conn);
-        assert_fds_back(h, fds);
+        harness_assert_fds_back(h, fds);
         assert_answers(h->conn);
 }
 
@@ -245,7 +227,7 @@ static void test_memory_after_flood(void) {
         line = hostile_line(&p, harness_timeout_ms(WAIT_MS) * 6);
         g_assert_cmpstr(line, ==, "done");
         hostile_finish(&p);
-        assert_fds_back(h, fds);
+        harness_assert_fds_back(h, fds);
         assert_answers(h->conn);
 
         w.max_kib = 2 * before;
