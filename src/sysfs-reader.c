@@ -155,18 +155,23 @@ static int read_netdevs(Device *d) {
         return 0;
 }
 
-/* Whether udev has processed a netdev's "add" (its database entry exists):
- * by then udev has renamed it, if its rules do. */
 static char *strstrip_newline(char *s) {
         s[strcspn(s, "\n")] = '\0';
         return s;
 }
 
+/* Whether udev has processed a netdev's "add" and renamed it, if its rules
+ * do: its database entry exists and does not say it is being renamed. */
 static bool netdev_udev_initialized(struct udev *udev, const char *syspath) {
         _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
 
         dev = udev ? udev_device_new_from_syspath(udev, syspath) : NULL;
-        return dev && udev_device_get_is_initialized(dev) > 0;
+        if (!dev || udev_device_get_is_initialized(dev) <= 0)
+                return false;
+        /* udevd saves its database with ID_RENAMING=1 just before it renames
+         * a netdev (so that rtnetlink clients can tell), and drops it with
+         * the "move": until then the name is still the kernel's. */
+        return !udev_device_get_property_value(dev, "ID_RENAMING");
 }
 
 int sysfs_drop_unnamed_netdevs(struct udev *udev, Device *d) {
