@@ -111,3 +111,11 @@ unsigned count_events(Recorder *r, const char *type, const char *action) {
         }
         return n;
 }
+
+Harness *live_start_demo(void) {
+        Harness *h = harness_new();
+
+        sim_build_demo_host(h->sim);
+        harness_start_daemon(h, NULL);
+        return h;
+}

@@ -9,6 +9,8 @@
 #include "harness.h"
 #include "replay.h"
 
+/* The demo host with the daemon started on it. */
+Harness *live_start_demo(void);
 /* Waits until a property has a value (takes the floating reference); address
  * is a PCI address or an object path. */
 void wait_prop(Harness *h, const char *address, const char *iface, const char *prop, GVariant *want);

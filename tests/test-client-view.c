@@ -15,14 +15,6 @@
 /* For an outcome; harness_wait_until() scales it for slow machines. */
 #define WAIT_MS 10000
 
-static Harness *start_demo(void) {
-        Harness *h = harness_new();
-
-        sim_build_demo_host(h->sim);
-        harness_start_daemon(h, NULL);
-        return h;
-}
-
 /* What a GDBusObjectManagerClient sees, checked as it sees it: a path in a
  * property names an object it already has, and no object it lost. */
 typedef struct ClientView {
@@ -92,7 +84,7 @@ static void on_view_removed(GDBusObjectManager *om, GDBusObject *object, gpointe
 
 /* VFs appearing and going, a PF going and coming back with its VFs. */
 static void test_client_never_sees_unknown_paths(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         g_autoptr(GError) error = NULL;
         g_autoptr(GDBusObjectManager) om = g_dbus_object_manager_client_new_sync(
                 h->conn, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, BUS_NAME, MANAGER_PATH, NULL, NULL, NULL,

@@ -15,14 +15,6 @@
 /* For an outcome; harness_wait_until() scales it for slow machines. */
 #define WAIT_MS 10000
 
-static Harness *start_demo(void) {
-        Harness *h = harness_new();
-
-        sim_build_demo_host(h->sim);
-        harness_start_daemon(h, NULL);
-        return h;
-}
-
 static unsigned count_object_signal(Recorder *r, const char *member, const char *object) {
         unsigned n = 0;
 
@@ -89,7 +81,7 @@ static gboolean events_processed_announced(gpointer p) {
 
 /* 1. echo 4 > sriov_numvfs */
 static void test_vf_creation(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         g_autoptr(Recorder) rec = recorder_new(h);
         g_autoptr(GVariant) initial = managed_objects(h);
 
@@ -132,7 +124,7 @@ static void test_vf_creation(void) {
 
 /* 2. echo 0 > sriov_numvfs (no event on the PF), and N -> M. */
 static void test_vf_destruction(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         g_autoptr(Recorder) rec = recorder_new(h);
 
         sim_disable_vfs(h->sim, CX6_PF, 0);
@@ -155,7 +147,7 @@ static void test_vf_destruction(void) {
 
 /* 3. and 4. Passthrough: net driver -> vfio-pci, and back under a new name. */
 static void test_rebind_vfio_and_back(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         g_autoptr(Recorder) rec = recorder_new(h);
         const char *vf = "0000:3b:00.2";
         int deleted, driver;
@@ -187,7 +179,7 @@ static void test_rebind_vfio_and_back(void) {
 
 /* 5. Unbind without rebind, then a driver that is neither net nor VFIO. */
 static void test_unbind_and_other_driver(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         const char *vf = "0000:3b:00.3";
 
         sim_rebind_vf(h->sim, vf, SIM_VF_UNBOUND, NULL);
@@ -201,7 +193,7 @@ static void test_unbind_and_other_driver(void) {
 
 /* 6. udev renames a netdev ("move" with DEVPATH_OLD). */
 static void test_netdev_rename(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         g_autoptr(Recorder) rec = recorder_new(h);
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) found = NULL, missing = NULL;
@@ -226,7 +218,7 @@ static void test_netdev_rename(void) {
 
 /* 7. PF hot-removal and re-add. */
 static void test_pf_removal_and_readd(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         g_autoptr(Recorder) rec = recorder_new(h);
         g_autofree char *pf_path = harness_device_path(CX6_PF);
 
@@ -255,7 +247,7 @@ static void test_pf_removal_and_readd(void) {
 
 /* 8. A user writes sriov_drivers_autoprobe: no uevent, only inotify. */
 static void test_autoprobe_write(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         g_autoptr(Recorder) rec = recorder_new(h);
 
         sim_write_autoprobe(h->sim, CX6_PF, false);
@@ -272,7 +264,7 @@ static void test_autoprobe_write(void) {
  * Its PF must follow, with no sriov_numvfs write to say so (a PF driver
  * that disables its VFs writes none). */
 static void test_vf_gone_before_its_remove(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         const char *vf = "0000:3b:00.3";
         g_autofree char *virtfn = g_strconcat(sim_root(h->sim), sim_syspath(h->sim, CX6_PF), "/virtfn1", NULL);
         g_autofree char *physfn = g_strconcat(sim_root(h->sim), sim_syspath(h->sim, vf), "/physfn", NULL);
@@ -320,7 +312,7 @@ static gboolean peer_counted(gpointer p) {
  * while inotify events are pending: thousands of writes to another PF
  * hold it back, and the daemon is stopped while the PF comes back. */
 static void test_pf_back_within_a_batch(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
         g_autoptr(GDBusConnection) peer = harness_connect_peer(h);
         g_autoptr(GVariant) count = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "EventsProcessed");
         /* The removal's uevents (net remove, unbind, remove), and the first
@@ -356,7 +348,7 @@ static void test_pf_back_within_a_batch(void) {
 /* A replaced attribute file ends its inotify watch (IN_IGNORED): the daemon
  * watches the new file, and a later user write is still seen. */
 static void test_watch_readded_after_replace(void) {
-        g_autoptr(Harness) h = start_demo();
+        g_autoptr(Harness) h = live_start_demo();
 
         /* umockdev replaces the file: the old watch is gone. */
         umockdev_testbed_set_attribute(sim_testbed(h->sim), "/sys/devices/pci0000:3a/0000:3a:00.0/" CX6_PF,

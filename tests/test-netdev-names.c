@@ -13,14 +13,6 @@
 /* For an outcome; harness_wait_until() scales it for slow machines. */
 #define WAIT_MS 10000
 
-static Harness *start_demo(void) {
-        Harness *h = harness_new();
-
-        sim_build_demo_host(h->sim);
-        harness_start_daemon(h, NULL);
-        return h;
-}
-
 /* Whether any recorded signal carries the string `name` anywhere. */
 static gboolean recorded_anywhere(Recorder *r, const char *name) {
         for (guint i = 0; i < r->signals->len; i++) {
@@ -108,7 +100,7 @@ static void test_find_device_by_altname(void) {
                 g_test_skip("this kernel has no altnames (Linux >= 5.5)");
                 return;
         }
-        h = start_demo();
+        h = live_start_demo();
         sim_rebind_vf(h->sim, vf, SIM_VF_VFIO, NULL);
         wait_prop(h, vf, DEVICE_IFACE, "Mode", g_variant_new_string("vfio"));
         sim_rebind_vf(h->sim, vf, SIM_VF_NET, "labvf0");
