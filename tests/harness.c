@@ -437,6 +437,18 @@ void harness_assert_fds_back(Harness *h, unsigned baseline) {
                 g_error("the daemon has %u file descriptors open, %u before", harness_daemon_fd_count(h), baseline);
 }
 
+unsigned harness_daemon_fd_baseline(Harness *h) {
+        unsigned before = harness_daemon_fd_count(h);
+        g_autoptr(GDBusConnection) first = harness_connect_peer(h);
+
+        /* Closed, not only unreferenced: GDBus's worker thread may hold the
+         * connection a while longer, and the daemon counts its end until it
+         * sees the hang-up. Counting before that raced (10 after, 11 before). */
+        g_assert_true(g_dbus_connection_close_sync(first, NULL, NULL));
+        harness_assert_fds_back(h, before);
+        return before;
+}
+
 guint64 harness_daemon_rss_kib(Harness *h) {
         g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) h->daemon_pid);
         g_autofree char *status = NULL;

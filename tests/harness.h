@@ -121,6 +121,9 @@ unsigned harness_daemon_fd_count(Harness *h);
 /* Waits until the daemon has `baseline` descriptors open again (peers are
  * freed on its next iteration); fails the test if it does not. */
 void harness_assert_fds_back(Harness *h, unsigned baseline);
+/* The daemon's descriptors once a first private socket peer has come and
+ * gone (it sets up what every later peer shares): the count to come back to. */
+unsigned harness_daemon_fd_baseline(Harness *h);
 /* Its resident memory (VmRSS), in KiB. */
 guint64 harness_daemon_rss_kib(Harness *h);
 
