@@ -50,6 +50,32 @@ static int name_published_vfs(const DeviceTable *t, Device *pf) {
         return 0;
 }
 
+/* Network facts (issue 15): one VF configuration query per PF, then every
+ * VF takes its PF's answer. Before the PFs' links are filtered: the answer
+ * is by VF index. */
+static int query_all_vf_configs(Batch *b, DeviceTable *t) {
+        const ReaderOps *ops = b->reader->ops;
+        Device *d;
+        int r;
+
+        if (ops->query_vf_config)
+                HASHMAP_FOREACH(d, t->by_address, i)
+                        if (d->role == DEVICE_ROLE_PF) {
+                                _cleanup_strv_free_ char **changed = NULL;
+
+                                r = ops->query_vf_config(b->reader, d, &changed);
+                                if (r < 0)
+                                        return r;
+                        }
+        if (ops->fill_vf_config)
+                HASHMAP_FOREACH(d, t->by_address, i)
+                        if (d->role == DEVICE_ROLE_VF)
+                                ops->fill_vf_config(b->reader, d);
+        if (ops->scan_done)
+                ops->scan_done(b->reader);
+        return 0;
+}
+
 /* Reads every SR-IOV function into a new table, VF indexes resolved. */
 static int scan_all(Batch *b, DeviceTable **ret) {
         _cleanup_(device_table_freep) DeviceTable *t = NULL;
@@ -78,6 +104,9 @@ static int scan_all(Batch *b, DeviceTable **ret) {
                         return r;
                 device_free(old); /* the same address twice: keep the later reading */
         }
+        r = query_all_vf_configs(b, t);
+        if (r < 0)
+                return r;
         HASHMAP_FOREACH(d, t->by_address, i)
                 device_table_resolve_vf_index(t, d);
         HASHMAP_FOREACH(d, t->by_address, i)
@@ -153,10 +182,23 @@ static int rescan(Batch *b, Applied *a) {
 static void forget_removed_netdev(Device *d, const char *name) {
         if (strv_remove(d->netdevs, name))
                 d->mode = device_mode(d->driver, d->netdevs);
+        if (streq_ptr(d->link_netdev, name))
+                device_reset_link(d);
 }
 
-/* Reads one marked function into rd. */
-static void read_mark(Batch *b, const Mark *e, Reading *rd) {
+/* Whether a fresh PF's VF configuration is asked for in this batch: its
+ * link said so, or it is new, or its VFs or its netdev changed (creating
+ * VFs sends no link notification). */
+static bool wants_vf_config(const Mark *e, const Device *cur, const Device *fresh) {
+        if (!fresh || fresh->role != DEVICE_ROLE_PF)
+                return false;
+        return e->vf_config || !cur || cur->role != DEVICE_ROLE_PF || cur->ifindex != fresh->ifindex ||
+               !device_vfs_equal(cur, fresh);
+}
+
+/* Reads one marked function into rd; a PF's VFs whose configuration changed
+ * go to *changed. */
+static void read_mark(Batch *b, const Mark *e, Reading *rd, char ***changed) {
         const Device *cur = device_table_get(b->table, e->address);
         char buf[PATH_MAX];
         int r;
@@ -175,11 +217,15 @@ static void read_mark(Batch *b, const Mark *e, Reading *rd) {
         if (rd->fresh)
                 for (char **name = e->removed_netdevs; name && *name; name++)
                         forget_removed_netdev(rd->fresh, *name);
+        if (b->reader->ops->query_vf_config && wants_vf_config(e, cur, rd->fresh) &&
+            b->reader->ops->query_vf_config(b->reader, rd->fresh, changed) < 0)
+                marks_resync(b->marks, "out of memory");
         reading_take_links(rd);
 }
 
 static void process_marks(Batch *b, Applied *a) {
         _cleanup_(hashmap_freep) Hashmap *batch = NULL;
+        _cleanup_strv_free_ char **changed = NULL;
         Reading *readings;
         size_t n = 0, allocated;
         Mark *e;
@@ -196,7 +242,16 @@ static void process_marks(Batch *b, Applied *a) {
                 return;
         }
         HASHMAP_FOREACH(e, batch, i)
-                read_mark(b, e, &readings[n++]);
+                read_mark(b, e, &readings[n++], &changed);
+        /* The VFs read now take their PF's latest answer; those whose
+         * configuration changed and are not in this batch are read in the
+         * next one (only they: a change on a 256-VF PF re-reads one VF). */
+        for (size_t i = 0; i < n && b->reader->ops->fill_vf_config; i++)
+                if (readings[i].fresh && readings[i].fresh->role == DEVICE_ROLE_VF)
+                        b->reader->ops->fill_vf_config(b->reader, readings[i].fresh);
+        for (char **vf = changed; vf && *vf; vf++)
+                if (!hashmap_get(batch, *vf) && device_table_get(b->table, *vf))
+                        marks_dirty(b->marks, *vf, NULL, false);
         marks_map_clear(batch);
 
         batch_apply(b, readings, n, allocated, a);

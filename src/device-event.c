@@ -40,6 +40,17 @@ static void derive_netdevs(const Device *old, const Device *new, bool driver_cha
                         emit(fn, userdata, "interface", "created", *n);
 }
 
+/* Network facts (issue 15). The link of the same netdev changed: its
+ * address, state, carrier, MTU or speed. A netdev that came, went or was
+ * renamed is an "interface" event instead. */
+static bool link_changed(const Device *old, const Device *new) {
+        if (!old->link_netdev || !new->link_netdev || !streq(old->link_netdev, new->link_netdev) ||
+            old->ifindex != new->ifindex)
+                return false;
+        return !streq_ptr(old->hw_address, new->hw_address) || !streq_ptr(old->oper_state, new->oper_state) ||
+               old->carrier != new->carrier || old->mtu != new->mtu || old->speed != new->speed;
+}
+
 void device_events_derive(const Device *old, const Device *new, device_event_fn fn, void *userdata) {
         bool driver_changed;
 
@@ -62,4 +73,9 @@ void device_events_derive(const Device *old, const Device *new, device_event_fn 
                 emit(fn, userdata, "driver", "modified", new->address);
         if (new->role == DEVICE_ROLE_PF && !sriov_equal(old, new))
                 emit(fn, userdata, "sriov", "modified", new->address);
+        /* Network facts (issue 15). */
+        if (link_changed(old, new))
+                emit(fn, userdata, "link", "modified", new->link_netdev);
+        if (new->role == DEVICE_ROLE_VF && !vf_config_equal(&old->vf_config, &new->vf_config))
+                emit(fn, userdata, "config", "modified", new->address);
 }

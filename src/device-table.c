@@ -65,6 +65,12 @@ Device *device_table_find(const DeviceTable *t, const char *key) {
         return c ? c->device : NULL;
 }
 
+Device *device_table_get_by_netdev(const DeviceTable *t, const char *name) {
+        NetdevClaim *c = hashmap_get(t->by_netdev, name);
+
+        return c ? c->device : NULL;
+}
+
 int device_table_find_key(const DeviceTable *t, const char *key, Device **ret) {
         Device *d;
 

@@ -23,6 +23,8 @@ void device_table_count(const DeviceTable *t, unsigned *ret_pfs, unsigned *ret_v
 Device *device_table_get(const DeviceTable *t, const char *address);
 /* key: full or short PCI address, or a netdev name. NULL when nothing matches. */
 Device *device_table_find(const DeviceTable *t, const char *key);
+/* The device a netdev name belongs to, or NULL (an rtnetlink notification names only that). */
+Device *device_table_get_by_netdev(const DeviceTable *t, const char *name);
 /* FindDevice's keys are addresses or interface names; anything longer is a mistake. */
 #define DEVICE_KEY_MAX 64
 /* FindDevice as the daemon answers it, so that the fuzzer runs the same code:

@@ -32,6 +32,32 @@ static int property_get_virtual_functions(
         return sd_bus_message_close_container(reply);
 }
 
+/* Network facts (issue 15): a VF's VLANs as (id, QoS, protocol). */
+static int property_get_vlans(
+                sd_bus *bus, const char *path, const char *interface, const char *property,
+                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const Device *vf = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(qqq)");
+        if (r < 0)
+                return r;
+        for (uint32_t i = 0; i < vf->vf_config.n_vlans; i++) {
+                const VfVlan *v = &vf->vf_config.vlans[i];
+
+                r = sd_bus_message_append(reply, "(qqq)", v->id, v->qos, v->proto);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static bool vlans_equal(const Device *a, const Device *b) {
+        return a->vf_config.n_vlans == b->vf_config.n_vlans &&
+               (a->vf_config.n_vlans == 0 ||
+                memcmp(a->vf_config.vlans, b->vf_config.vlans, a->vf_config.n_vlans * sizeof(VfVlan)) == 0);
+}
+
 #define DEVICE_PROPERTY(name, sig, field) \
         SD_BUS_PROPERTY(name, sig, NULL, offsetof(Device, field), SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 #define DEVICE_CONST_PROPERTY(name, sig, field) \
@@ -49,6 +75,12 @@ static const sd_bus_vtable device_vtable[] = {
         DEVICE_PROPERTY("NetDevices", "as", netdevs),
         DEVICE_PROPERTY("NumaNode", "i", numa_node),
         DEVICE_PROPERTY("IommuGroup", "i", iommu_group),
+        /* Network facts (issue 15): the netdev's link, from rtnetlink. */
+        DEVICE_PROPERTY("HwAddress", "s", hw_address),
+        DEVICE_PROPERTY("OperState", "s", oper_state),
+        DEVICE_PROPERTY("Carrier", "b", carrier),
+        DEVICE_PROPERTY("Mtu", "u", mtu),
+        DEVICE_PROPERTY("Speed", "i", speed),
         SD_BUS_VTABLE_END,
 };
 
@@ -59,6 +91,8 @@ static const sd_bus_vtable pf_vtable[] = {
         SD_BUS_PROPERTY("VirtualFunctions", "ao", property_get_virtual_functions, 0,
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         DEVICE_PROPERTY("DriversAutoprobe", "b", drivers_autoprobe),
+        /* Network facts (issue 15). */
+        DEVICE_PROPERTY("VfConfigComplete", "b", vf_config_complete),
         SD_BUS_VTABLE_END,
 };
 
@@ -67,6 +101,15 @@ static const sd_bus_vtable vf_vtable[] = {
         DEVICE_CONST_PROPERTY("PhysicalFunction", "o", pf_object_path),
         DEVICE_CONST_PROPERTY("VFIndex", "u", vf_index),
         DEVICE_PROPERTY("VfioDevice", "s", vfio_device),
+        /* Network facts (issue 15): the admin configuration from the PF's IFLA_VFINFO_LIST. */
+        DEVICE_PROPERTY("AdminMac", "s", vf_config.mac),
+        SD_BUS_PROPERTY("Vlans", "a(qqq)", property_get_vlans, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        DEVICE_PROPERTY("SpoofCheck", "b", vf_config.spoof_check),
+        DEVICE_PROPERTY("Trust", "b", vf_config.trust),
+        DEVICE_PROPERTY("LinkState", "s", vf_config.link_state),
+        DEVICE_PROPERTY("MinTxRate", "u", vf_config.min_tx_rate),
+        DEVICE_PROPERTY("MaxTxRate", "u", vf_config.max_tx_rate),
+        DEVICE_PROPERTY("QueryRss", "b", vf_config.query_rss),
         SD_BUS_VTABLE_END,
 };
 
@@ -83,6 +126,7 @@ static const struct {
         bool (*equal)(const Device *a, const Device *b);
 } custom_properties[] = {
         { property_get_virtual_functions, device_vfs_equal },
+        { property_get_vlans, vlans_equal },
 };
 
 static bool is_property(const sd_bus_vtable *v) {

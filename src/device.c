@@ -21,6 +21,9 @@ Device *device_free(Device *d) {
         free(d->pf_address);
         free(d->pf_object_path);
         free(d->vfio_device);
+        free(d->link_netdev);
+        free(d->hw_address);
+        vf_config_done(&d->vf_config);
         free(d);
         return NULL;
 }
@@ -39,7 +42,10 @@ int device_new(const char *address, DeviceRole role, Device **ret) {
                 .numa_node = -1,
                 .iommu_group = -1,
                 .vf_index = VF_INDEX_UNKNOWN,
+                .oper_state = "",
+                .speed = -1,
         };
+        vf_config_init(&d->vf_config);
         d->address = strdup(address);
         if (!d->address)
                 return -ENOMEM;
@@ -48,6 +54,16 @@ int device_new(const char *address, DeviceRole role, Device **ret) {
                 return r;
         *ret = TAKE_PTR(d);
         return 0;
+}
+
+void device_reset_link(Device *d) {
+        d->link_netdev = mfree(d->link_netdev);
+        d->hw_address = mfree(d->hw_address);
+        d->oper_state = "";
+        d->carrier = false;
+        d->mtu = 0;
+        d->speed = -1;
+        d->ifindex = 0;
 }
 
 const char *device_mode(const char *driver, char *const *netdevs) {

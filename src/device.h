@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "link-facts.h"
 #include "macro.h"
 
 typedef enum DeviceRole {
@@ -49,6 +50,21 @@ typedef struct Device {
         char *pf_object_path;
         uint32_t vf_index;
         char *vfio_device;      /* NULL unless bound to a VFIO driver */
+
+        /* Network facts from rtnetlink (issue 15), of the function's netdev
+         * (the first of netdevs; a switchdev PF's uplink): defaults when it
+         * has none. */
+        char *link_netdev;      /* which netdev they are of; NULL none (not published) */
+        char *hw_address;       /* NULL: none */
+        const char *oper_state; /* static; "" none */
+        int carrier;
+        uint32_t mtu;           /* 0: none */
+        int32_t speed;          /* Mb/s from sysfs, -1 unknown */
+        int ifindex;            /* not published: how the PF's VFs are asked for */
+        /* VF: its admin configuration as its PF's driver reports it. */
+        VfConfig vf_config;
+        /* PF: every VF's configuration was read (none missing from the kernel's list). */
+        int vf_config_complete;
 } Device;
 
 Device *device_free(Device *d);
@@ -63,6 +79,9 @@ const char *device_mode(const char *driver, char *const *netdevs);
 const char *vendor_builtin_name(uint16_t vendor_id);
 /* The VF with this address in a PF's list, or NULL. */
 const VfLink *device_find_vf(const Device *pf, const char *address);
+
+/* Network facts (issue 15): back to "no netdev" (its netdev went). */
+void device_reset_link(Device *d);
 
 /* Frees an array of VF links. */
 void vf_links_free(VfLink *links, size_t n);

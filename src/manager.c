@@ -29,7 +29,9 @@ int manager_new(Manager **ret) {
         r = device_table_new(&m->table);
         if (r < 0)
                 return log_oom();
-        sysfs_reader_init(&m->reader, m->udev);
+        r = sysfs_reader_init(&m->reader, m->udev, true);
+        if (r < 0)
+                return log_oom();
         r = marks_new(&m->marks, m->table, &m->reader.reader, &m->status);
         if (r < 0)
                 return log_oom();
@@ -47,6 +49,7 @@ int manager_new(Manager **ret) {
         if (r < 0)
                 return log_oom();
         peers_sink_init(&m->peers_sink, &m->private_server);
+        rtnl_source_init(&m->rtnl, m->event, m->marks);
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -201,6 +204,8 @@ static int setup_sinks(Manager *m) {
                 r = sources_add(&m->sources, &m->uevent.source);
         if (r >= 0)
                 r = sources_add(&m->sources, &m->inotify.source);
+        if (r >= 0 && m->reader.link_facts)
+                r = sources_add(&m->sources, &m->rtnl.source);
         return r;
 }
 

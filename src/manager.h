@@ -15,6 +15,7 @@
 #include "marks.h"
 #include "peers-sink.h"
 #include "private-socket.h"
+#include "rtnl-source.h"
 #include "sink.h"
 #include "source.h"
 #include "status.h"
@@ -43,6 +44,7 @@ typedef struct Manager {
         Sources sources;
         UeventSource uevent;
         InotifySource inotify;
+        RtnlSource rtnl;            /* network facts (issue 15) */
         SinkList sinks;
         BusObjects objects;
         BusSink bus_sink;

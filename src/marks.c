@@ -199,6 +199,21 @@ void marks_netdev(Marks *k, const char *address, const char *ifname, bool remove
         wake(k);
 }
 
+void marks_link(Marks *k, const char *ifname) {
+        const Device *d = device_table_get_by_netdev(k->table, ifname);
+        Mark *e;
+
+        /* Another netdev of the host (a veth, a bridge): not ours. */
+        if (!d)
+                return;
+        /* Not held: a link change is no part of a kernel sequence; a mark
+         * already held stays held. */
+        e = mark(k, d->address, d->syspath, false, false);
+        if (e && d->role == DEVICE_ROLE_PF)
+                e->vf_config = true;
+        wake(k);
+}
+
 void marks_iommu_group(Marks *k, const char *group, bool settle) {
         int32_t g;
         Device *d;

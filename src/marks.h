@@ -26,6 +26,9 @@ typedef struct Mark {
         char **removed_netdevs;
         /* Its own "remove" uevent arrived: gone, for the same reason. */
         bool removed;
+        /* A PF's link changed: its VFs' admin configuration is asked again
+         * (one query per batch however many notifications came). */
+        bool vf_config;
 } Mark;
 
 Mark *mark_free(Mark *k);
@@ -71,6 +74,9 @@ void marks_dirty(Marks *k, const char *address, const char *syspath, bool settle
 void marks_pci(Marks *k, const char *address, const char *syspath, bool removed);
 /* A netdev uevent of a function: "remove" means the name is gone. */
 void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed, bool settle);
+/* An rtnetlink notification about the netdev `ifname`: its function (if
+ * published) is re-read, and a PF's VF configuration asked again. */
+void marks_link(Marks *k, const char *ifname);
 /* Every function in an IOMMU group (its /dev/vfio node came or went). */
 void marks_iommu_group(Marks *k, const char *group, bool settle);
 /* Events were lost, or someone asked: the next batch rescans everything.

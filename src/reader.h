@@ -18,6 +18,17 @@ typedef struct ReaderOps {
         int (*physfn)(Reader *r, const char *syspath, char address[static PCI_ADDRESS_MAX]);
         /* A full scan starts: forget what is cached. May be NULL. */
         void (*rescan)(Reader *r);
+
+        /* Network facts (issue 15); each may be NULL. */
+        /* Asks the kernel for a PF's VF admin configuration (pf->vfs still
+         * holds its links), sets pf->vf_config_complete, and appends to
+         * *changed the addresses of the VFs whose configuration differs
+         * from the last answer. -ENOMEM only. */
+        int (*query_vf_config)(Reader *r, Device *pf, char ***changed);
+        /* Sets a VF's configuration from its PF's last answer. */
+        void (*fill_vf_config)(Reader *r, Device *vf);
+        /* A full scan ended: what rescan() gathered for it is stale now. */
+        void (*scan_done)(Reader *r);
 } ReaderOps;
 
 struct Reader {

@@ -62,6 +62,10 @@ def dict: map({(.[0]): .[1]}) | add // {};
 # --- the devices known, and what changed ----------------------------------
 
 def pf_keys: ["NumVFs", "TotalVFs", "DriversAutoprobe"];
+# Network facts (issue 15): what "link" and "config" events are about.
+def link_keys: ["HwAddress", "OperState", "Carrier", "Mtu", "Speed"];
+def config_keys: ["AdminMac", "Vlans", "SpoofCheck", "Trust", "LinkState",
+                  "MinTxRate", "MaxTxRate", "QueryRss"];
 
 def props_changed($m):
   if .devs[$m.path] == null then .
@@ -101,6 +105,10 @@ def event($m):
       .Old = ($p.NumVFs.Old // null) | .New = $d.NumVFs
       | .Changes = ($p | with_entries(select(.key as $k
                                               | pf_keys | index([$k]))))
+    elif .Type == "link" then
+      .Changes = ($p | with_entries(select(.key as $k | link_keys | index([$k]))))
+    elif .Type == "config" then
+      .Changes = ($p | with_entries(select(.key as $k | config_keys | index([$k]))))
     else . end
   | {line: ., keep: (($obj == "" or $o == $obj)
                      and (($d | keep($f)) or ($before | keep($f)))),
@@ -108,7 +116,9 @@ def event($m):
 
 # --- text ------------------------------------------------------------------
 
-def val: if . == null then "?" elif . == "" then "(none)"
+def val: if . == null then "?" elif . == "" or . == [] then "(none)"
+  elif type == "array" then map(if type == "array" then map(tostring) | join("/")
+                                else tostring end) | join(",")
   elif . == true then "on" elif . == false then "off" else tostring end;
 # "old -> new"; only the new value when they are equal (a change made
 # while the watch was starting, already in the snapshot)
@@ -136,6 +146,11 @@ def text($d):
                            | sub("driversautoprobe"; "autoprobe")) "
                         + (.value | change))
                   | join(", "))]
+     elif .Type == "link" or .Type == "config" then
+       [.Device, (.Changes | to_entries
+                  | map("\(.key | ascii_downcase) " + (.value | change))
+                  | join(", ")),
+        (if .Type == "link" then "on \(.PciAddress // "?")" else "" end)]
      elif .Type == "pci" then [.Device, pci_detail($d)]
      else [.Device] end) as $rest
   | "\($s | strflocaltime("%Y-%m-%d %H:%M:%S")).\($ms + 1000 | tostring | .[1:])"

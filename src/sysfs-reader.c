@@ -434,6 +434,59 @@ int sysfs_list_pci_devices(char ***ret) {
         return 0;
 }
 
+/* Network facts (issue 15): the netdev whose link a function publishes.
+ * A switchdev PF has its uplink and a representor per VF: the uplink is
+ * the one whose phys_port_name is not a representor's ("pf0vf3", "c1pf0sf1"). */
+static const char *link_netdev_of(const Device *d) {
+        if (strv_length(d->netdevs) <= 1)
+                return d->netdevs ? d->netdevs[0] : NULL;
+        for (char **n = d->netdevs; *n; n++) {
+                char path[PATH_MAX], buf[ATTR_MAX];
+                const char *pf;
+
+                if ((size_t) snprintf(path, sizeof(path), "%s/net/%s", d->syspath, *n) >= sizeof(path) ||
+                    read_attribute(path, "phys_port_name", buf) < 0)
+                        return *n;
+                pf = strstr(buf, "pf");
+                if (!pf || (!strstr(pf, "vf") && !strstr(pf, "sf")))
+                        return *n;
+        }
+        return d->netdevs[0];
+}
+
+/* Speed is not in RTM_NEWLINK. Reading it may ask the driver (and take the
+ * RTNL lock): only when the link or its carrier changed. */
+static void read_speed(Device *d, const Device *previous) {
+        char path[PATH_MAX];
+
+        if (previous && streq_ptr(previous->link_netdev, d->link_netdev) && previous->ifindex == d->ifindex &&
+            previous->carrier == d->carrier) {
+                d->speed = previous->speed;
+                return;
+        }
+        d->speed = -1;
+        if (!d->link_netdev ||
+            (size_t) snprintf(path, sizeof(path), "%s/net/%s", d->syspath, d->link_netdev) >= sizeof(path))
+                return;
+        /* EINVAL while the carrier is down, on most drivers: unknown. */
+        if (READ_PARSED(path, "speed", parse_i32, &d->speed) < 0 || d->speed < 0)
+                d->speed = -1;
+}
+
+static int read_link_facts(SysfsReader *s, Device *d, const Device *previous) {
+        int k;
+
+        k = rtnl_reader_read_link(&s->rtnl, link_netdev_of(d), d);
+        if (k < 0)
+                return k;
+        read_speed(d, previous);
+        if (d->role == DEVICE_ROLE_VF)
+                rtnl_reader_fill_vf(&s->rtnl, d);
+        else
+                d->vf_config_complete = rtnl_reader_vfs_complete(&s->rtnl, d);
+        return 0;
+}
+
 static int reader_read(Reader *r, const char *syspath, const Device *previous, Device **ret) {
         SysfsReader *s = (SysfsReader *) r;
         int k;
@@ -441,6 +494,14 @@ static int reader_read(Reader *r, const char *syspath, const Device *previous, D
         k = sysfs_read_device_cached(s->udev, &s->vendor_names, syspath, previous, ret);
         if (k > 0 && s->netdevs_named_by_udev)
                 (void) sysfs_drop_unnamed_netdevs(s->udev, *ret);
+        if (k > 0 && s->link_facts) {
+                int q = read_link_facts(s, *ret, previous);
+
+                if (q < 0) {
+                        *ret = device_free(*ret);
+                        return q;
+                }
+        }
         return k;
 }
 
@@ -465,21 +526,48 @@ static int reader_physfn(Reader *r, const char *syspath, char address[static PCI
 }
 
 static void reader_rescan(Reader *r) {
+        SysfsReader *s = (SysfsReader *) r;
+
         /* A full scan asks udev's hwdb afresh, once per vendor. */
-        vendor_names_clear(&((SysfsReader *) r)->vendor_names);
+        vendor_names_clear(&s->vendor_names);
+        /* And the links in one dump (without VF info), not one query each. */
+        if (s->link_facts)
+                rtnl_reader_dump(&s->rtnl);
 }
 
-void sysfs_reader_init(SysfsReader *s, struct udev *udev) {
+static int reader_query_vf_config(Reader *r, Device *pf, char ***changed) {
+        SysfsReader *s = (SysfsReader *) r;
+
+        return s->link_facts ? rtnl_reader_query_vfs(&s->rtnl, pf, changed) : 0;
+}
+
+static void reader_fill_vf_config(Reader *r, Device *vf) {
+        SysfsReader *s = (SysfsReader *) r;
+
+        if (s->link_facts)
+                rtnl_reader_fill_vf(&s->rtnl, vf);
+}
+
+static void reader_scan_done(Reader *r) {
+        rtnl_reader_dump_done(&((SysfsReader *) r)->rtnl);
+}
+
+int sysfs_reader_init(SysfsReader *s, struct udev *udev, bool link_facts) {
         static const ReaderOps ops = {
                 .read = reader_read,
                 .list = reader_list,
                 .physfn = reader_physfn,
                 .rescan = reader_rescan,
+                .query_vf_config = reader_query_vf_config,
+                .fill_vf_config = reader_fill_vf_config,
+                .scan_done = reader_scan_done,
         };
 
-        *s = (SysfsReader) { .reader.ops = &ops, .udev = udev };
+        *s = (SysfsReader) { .reader.ops = &ops, .udev = udev, .link_facts = link_facts };
+        return rtnl_reader_init(&s->rtnl);
 }
 
 void sysfs_reader_done(SysfsReader *s) {
         vendor_names_clear(&s->vendor_names);
+        rtnl_reader_done(&s->rtnl);
 }

@@ -59,6 +59,7 @@ int sysfs_read_vf_links(Device *pf);
 #define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
 
 #include "reader.h"
+#include "rtnl-reader.h"
 
 /* The Reader the daemon runs on: sysfs, and udev's hwdb for vendor names
  * (one lookup per vendor, cleared by a full scan). */
@@ -70,7 +71,11 @@ typedef struct SysfsReader {
         /* The uevents come from udev: it names netdevs first (see
          * sysfs_drop_unnamed_netdevs()); set by the uevent source. */
         bool netdevs_named_by_udev;
+        /* Network facts (issue 15): rtnetlink joins each reading. */
+        RtnlReader rtnl;
+        bool link_facts;
 } SysfsReader;
 
-void sysfs_reader_init(SysfsReader *s, struct udev *udev);
+/* -ENOMEM. link_facts: ask rtnetlink too (false: the sysfs facts only). */
+int sysfs_reader_init(SysfsReader *s, struct udev *udev, bool link_facts);
 void sysfs_reader_done(SysfsReader *s);
