@@ -6,19 +6,20 @@
 # the run; the input that did it is kept in fuzz/out/artifacts.
 #
 # From fuzz/fuzz.mk: FUZZ_SRCDIR, FUZZ_BUILDDIR (absolute), CLANG,
-# FUZZ_SECONDS, FUZZ_TARGETS (empty: all), UDEV_CFLAGS, UDEV_LIBS, WARN_CFLAGS.
+# FUZZ_SECONDS, FUZZ_TARGETS (empty: all), UDEV_CFLAGS, UDEV_LIBS, LIBMNL_CFLAGS,
+# LIBMNL_LIBS, WARN_CFLAGS.
 set -u
 
 src=${FUZZ_SRCDIR:?}
 out=${FUZZ_BUILDDIR:?}/fuzz/out
 clang=${CLANG:-clang}
 seconds=${FUZZ_SECONDS:-30}
-targets=${FUZZ_TARGETS:-"sysfs-parse pci-address uevent find-device sysfs-read"}
+targets=${FUZZ_TARGETS:-"sysfs-parse pci-address uevent find-device sysfs-read rtnl-parse"}
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cflags="-g -O1 $sanitize ${WARN_CFLAGS:-} -include $FUZZ_BUILDDIR/config.h -I$src/src -I$src/fuzz ${UDEV_CFLAGS:-}"
+cflags="-g -O1 $sanitize ${WARN_CFLAGS:-} -include $FUZZ_BUILDDIR/config.h -I$src/src -I$src/fuzz ${UDEV_CFLAGS:-} ${LIBMNL_CFLAGS:-}"
 # The daemon's own sources, instrumented for coverage; each target links
 # only what it uses out of the archive.
-util="pci-address sysfs-parse uevent-classify device device-table hashmap strv log sysfs-reader"
+util="pci-address sysfs-parse uevent-classify device device-table hashmap strv log sysfs-reader rtnl-reader link-facts rtnl-parse"
 
 mkdir -p "$out/obj" "$out/bin" "$out/artifacts" || exit 1
 
@@ -42,7 +43,7 @@ for t in $targets; do
                 echo "No fuzz target '$t' (fuzz/fuzz-$t.c)." >&2
                 exit 1
         fi
-        "$clang" $cflags -fsanitize=fuzzer "$src/fuzz/fuzz-$t.c" "$out/libfuzz-util.a" ${UDEV_LIBS:-} \
+        "$clang" $cflags -fsanitize=fuzzer "$src/fuzz/fuzz-$t.c" "$out/libfuzz-util.a" ${UDEV_LIBS:-} ${LIBMNL_LIBS:-} \
                 -o "$out/bin/fuzz-$t" || exit 1
 done
 

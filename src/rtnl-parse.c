@@ -290,12 +290,18 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, size_t len, RtnlLink *ret) {
 }
 
 int rtnl_parse_buffer(const void *buf, size_t len, rtnl_link_fn fn, void *userdata) {
-        const struct nlmsghdr *nlh = buf;
-        int remaining = len > INT32_MAX ? INT32_MAX : (int) len, n = 0, r;
+        const uint8_t *p = buf;
+        int n = 0, r;
 
-        for (; mnl_nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
+        /* Not mnl_nlmsg_ok()/next(): they compare a length of 2 GiB or more
+         * as a negative int, and walk off the buffer (found by fuzzing). */
+        while (len >= sizeof(struct nlmsghdr)) {
+                const struct nlmsghdr *nlh = (const struct nlmsghdr *) p;
+                size_t step = MNL_ALIGN((size_t) nlh->nlmsg_len);
                 RtnlLink l;
 
+                if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+                        break;
                 if (nlh->nlmsg_type == NLMSG_DONE)
                         break;
                 if (nlh->nlmsg_type == NLMSG_ERROR) {
@@ -303,20 +309,44 @@ int rtnl_parse_buffer(const void *buf, size_t len, rtnl_link_fn fn, void *userda
 
                         if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
                                 return -EBADMSG;
-                        if (e->error == 0)
-                                continue; /* an acknowledgement */
-                        /* A positive or absurd errno from outside is still an error. */
-                        return e->error < 0 && e->error > -4096 ? e->error : -EBADMSG;
+                        if (e->error != 0)
+                                /* A positive or absurd errno from outside is still an error. */
+                                return e->error < 0 && e->error > -4096 ? e->error : -EBADMSG;
+                        /* An acknowledgement. */
+                } else {
+                        r = rtnl_parse_link(nlh, nlh->nlmsg_len, &l);
+                        if (r < 0)
+                                return r;
+                        if (r > 0) {
+                                n++;
+                                if (fn)
+                                        fn(nlh, &l, userdata);
+                                rtnl_link_done(&l);
+                        }
                 }
-                r = rtnl_parse_link(nlh, (size_t) remaining, &l);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        continue;
-                n++;
-                if (fn)
-                        fn(nlh, &l, userdata);
-                rtnl_link_done(&l);
+                if (step >= len)
+                        break;
+                p += step;
+                len -= step;
         }
         return n;
+}
+
+bool rtnl_buffer_ends_dump(const void *buf, size_t len) {
+        const uint8_t *p = buf;
+
+        while (len >= sizeof(struct nlmsghdr)) {
+                const struct nlmsghdr *nlh = (const struct nlmsghdr *) p;
+                size_t step = MNL_ALIGN((size_t) nlh->nlmsg_len);
+
+                if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+                        return true; /* malformed: nothing more will make sense */
+                if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+                        return true;
+                if (step >= len)
+                        break;
+                p += step;
+                len -= step;
+        }
+        return false;
 }

@@ -46,3 +46,6 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, size_t len, RtnlLink *ret);
 /* fn may take link->vfs over (leaving NULL and 0 behind). */
 typedef void (*rtnl_link_fn)(const struct nlmsghdr *nlh, RtnlLink *link, void *userdata);
 int rtnl_parse_buffer(const void *buf, size_t len, rtnl_link_fn fn, void *userdata);
+/* Whether a buffer of a dump's answer holds its end (NLMSG_DONE or an
+ * error), or is malformed: no more is to be read. */
+bool rtnl_buffer_ends_dump(const void *buf, size_t len);

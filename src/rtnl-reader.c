@@ -126,9 +126,10 @@ static int request(RtnlReader *r, struct nlmsghdr *nlh, bool dump, rtnl_link_fn 
                 return -errno;
         for (;;) {
                 _cleanup_free_ void *buf = NULL;
+                struct sockaddr_nl from = {};
+                socklen_t from_len = sizeof(from);
                 const struct nlmsghdr *m;
                 ssize_t size, n;
-                bool done = !dump;
 
                 /* The size of the next datagram first: a 256-VF answer is
                  * ~50 KiB, a truncated read would lose VFs. */
@@ -138,20 +139,18 @@ static int request(RtnlReader *r, struct nlmsghdr *nlh, bool dump, rtnl_link_fn 
                 buf = malloc(size > 0 ? (size_t) size : 1);
                 if (!buf)
                         return -ENOMEM;
-                n = recv(fd, buf, (size_t) size, 0);
+                n = recvfrom(fd, buf, (size_t) size, 0, (struct sockaddr *) &from, &from_len);
                 if (n < 0)
                         return -errno;
                 m = buf;
-                if (n < (ssize_t) sizeof(*m) || m->nlmsg_seq != r->seq)
-                        continue; /* an old answer of a query that timed out */
-                for (int rest = (int) n; mnl_nlmsg_ok(m, rest); m = mnl_nlmsg_next(m, &rest))
-                        if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR)
-                                done = true;
+                /* Only the kernel answers; any local user may send to our port. */
+                if (from.nl_pid != 0 || n < (ssize_t) sizeof(*m) || m->nlmsg_seq != r->seq)
+                        continue; /* or an old answer of a query that timed out */
                 k = rtnl_parse_buffer(buf, (size_t) n, fn, userdata);
                 if (k < 0)
                         return k;
                 total += k;
-                if (done)
+                if (!dump || rtnl_buffer_ends_dump(buf, (size_t) n))
                         return total;
         }
 }

@@ -30,7 +30,10 @@ static int on_rtnl(sd_event_source *es, int fd, uint32_t revents, void *userdata
         static uint8_t buf[RTNL_NOTIFICATION_MAX];
 
         for (unsigned i = 0; i < RTNL_PER_DISPATCH; i++) {
-                ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+                struct sockaddr_nl from = {};
+                socklen_t from_len = sizeof(from);
+                ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *) &from,
+                                     &from_len);
                 int k;
 
                 if (n < 0) {
@@ -45,6 +48,9 @@ static int on_rtnl(sd_event_source *es, int fd, uint32_t revents, void *userdata
                         source_failed(&s->source, -errno);
                         return 0;
                 }
+                /* Only the kernel notifies; any local user may send to our port. */
+                if (from.nl_pid != 0)
+                        continue;
                 source_count_event(&s->source);
                 if ((size_t) n > sizeof(buf)) {
                         log_warning("rtnetlink notification of %zd bytes cut short; resyncing.", n);
