@@ -96,12 +96,75 @@ static void test_sriov(void **state) {
         device_free(b);
 }
 
+/* Network facts (issue 15): a VF with its netdev's link and admin configuration. */
+static Device *vf_with_link(const char *netdev, int ifindex, uint32_t mtu) {
+        Device *d = vf("mlx5_core", netdev);
+
+        d->link_netdev = strdup(netdev);
+        d->ifindex = ifindex;
+        d->mtu = mtu;
+        d->oper_state = "up";
+        d->vf_config.link_state = "auto";
+        return d;
+}
+
+static void test_link(void **state) {
+        _cleanup_(device_freep) Device *a = vf_with_link("v0", 5, 1500), *b = vf_with_link("v0", 5, 9000),
+                                       *c = vf_with_link("v0", 5, 1500), *moved = vf_with_link("v0", 6, 9000);
+
+        EXPECT(a, b, "link modified v0", NULL);
+        c->carrier = true;
+        EXPECT(a, c, "link modified v0", NULL);
+        c->carrier = false;
+        c->oper_state = "down";
+        EXPECT(a, c, "link modified v0", NULL);
+        c->oper_state = "up";
+        c->speed = 25000;
+        EXPECT(a, c, "link modified v0", NULL);
+        c->speed = a->speed;
+        c->hw_address = strdup("52:54:00:00:00:01");
+        EXPECT(a, c, "link modified v0", NULL);
+        c->hw_address = mfree(c->hw_address);
+        EXPECT(a, c, NULL);
+        /* Another netdev under the same name (deleted and created again):
+         * no link event for what is another interface. */
+        EXPECT(a, moved, NULL);
+}
+
+static void test_config(void **state) {
+        _cleanup_(device_freep) Device *a = vf_with_link("v0", 5, 1500), *b = vf_with_link("v0", 5, 1500);
+        VfVlan vlan = { .id = 100, .qos = 0, .proto = 0x88a8 };
+
+        /* The same values: nothing, whatever index the answer had. */
+        b->vf_config.index = 3;
+        EXPECT(a, b, NULL);
+        b->vf_config.max_tx_rate = 1000;
+        EXPECT(a, b, "config modified 0000:3b:00.2", NULL);
+        b->vf_config.max_tx_rate = 0;
+        b->vf_config.vlans = malloc(sizeof(VfVlan));
+        memcpy(b->vf_config.vlans, &vlan, sizeof(vlan));
+        b->vf_config.n_vlans = 1;
+        EXPECT(a, b, "config modified 0000:3b:00.2", NULL);
+        b->vf_config.n_vlans = 0;
+        b->vf_config.link_state = "disable";
+        EXPECT(a, b, "config modified 0000:3b:00.2", NULL);
+        b->vf_config.link_state = "auto";
+        b->vf_config.mac = strdup("02:00:00:00:00:01");
+        EXPECT(a, b, "config modified 0000:3b:00.2", NULL);
+        /* With a rebind: after the driver's event. */
+        free(b->driver);
+        b->driver = strdup("vfio-pci");
+        EXPECT(a, b, "driver modified 0000:3b:00.2", "config modified 0000:3b:00.2", NULL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_created_deleted),
                 cmocka_unit_test(test_rename),
                 cmocka_unit_test(test_rebind),
                 cmocka_unit_test(test_sriov),
+                cmocka_unit_test(test_link),
+                cmocka_unit_test(test_config),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
