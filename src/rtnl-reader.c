@@ -17,6 +17,8 @@
 
 /* A stuck kernel answer must not stall the daemon: give up after this. */
 #define RTNL_RECV_TIMEOUT_SEC 2
+/* A request: its header, IFLA_EXT_MASK and at most an IFLA_IFNAME. */
+#define RTNL_REQUEST_MAX 256
 
 typedef struct LinkEntry {
         char ifname[IFNAMSIZ];
@@ -189,7 +191,7 @@ static void on_dump_link(const struct nlmsghdr *nlh, RtnlLink *l, void *userdata
 }
 
 void rtnl_reader_dump(RtnlReader *r) {
-        char buf[MNL_SOCKET_BUFFER_SIZE];
+        char buf[RTNL_REQUEST_MAX] = {}; /* zeroed: the attributes' padding is sent too */
         int k;
 
         dump_clear(r);
@@ -233,7 +235,7 @@ static int apply_link(Device *d, const LinkEntry *e) {
 }
 
 int rtnl_reader_read_link(RtnlReader *r, const char *ifname, Device *d) {
-        char buf[MNL_SOCKET_BUFFER_SIZE];
+        char buf[RTNL_REQUEST_MAX] = {}; /* zeroed: the attributes' padding is sent too */
         struct nlmsghdr *nlh;
         LinkEntry e = {};
         int k;
@@ -320,7 +322,7 @@ static int store_vf(RtnlReader *r, const char *address, const VfConfig *c, char 
 }
 
 int rtnl_reader_query_vfs(RtnlReader *r, Device *pf, char ***changed) {
-        char buf[MNL_SOCKET_BUFFER_SIZE];
+        char buf[RTNL_REQUEST_MAX] = {}; /* zeroed: the attributes' padding is sent too */
         _cleanup_strv_free_ char **answered = NULL;
         VfAnswer a = { .ifindex = pf->ifindex };
         PfEntry *p = hashmap_get(r->pfs, pf->address);

@@ -119,3 +119,10 @@ Harness *live_start_demo(void) {
         harness_start_daemon(h, NULL);
         return h;
 }
+
+gboolean live_run_ip(const char *args) {
+        g_autofree char *cmd = g_strdup_printf("ip %s", args);
+        int status = -1;
+
+        return g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL) && g_spawn_check_wait_status(status, NULL);
+}

@@ -22,3 +22,5 @@ void assert_matches_fresh_start(Harness *h);
 /* Index of the first DeviceEvent (type, action, device) at or after `from`, or -1. */
 int find_event(Recorder *r, guint from, const char *type, const char *action, const char *device);
 unsigned count_events(Recorder *r, const char *type, const char *action);
+/* Runs "ip ARGS" (iproute2); whether it succeeded. */
+gboolean live_run_ip(const char *args);

@@ -69,13 +69,6 @@ static void test_netdev_named_by_udev_first(void) {
         }
 }
 
-static gboolean run_ip(const char *args) {
-        g_autofree char *cmd = g_strdup_printf("ip %s", args);
-        int status = -1;
-
-        return g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL) && g_spawn_check_wait_status(status, NULL);
-}
-
 /* FindDevice by an altname: a renamed netdev keeps its old name as one
  * (issue 12). sysfs has no file for altnames, the kernel resolves them: so
  * a real netdev, a veth in a private network namespace, with the name the
@@ -92,11 +85,11 @@ static void test_find_device_by_altname(void) {
                 g_test_skip("needs root: a veth in a private network namespace");
                 return;
         }
-        if (!run_ip("link add labvf0 type veth peer name labpeer0")) {
+        if (!live_run_ip("link add labvf0 type veth peer name labpeer0")) {
                 g_test_skip("cannot create a veth pair");
                 return;
         }
-        if (!run_ip("link property add dev labvf0 altname oldvf0")) {
+        if (!live_run_ip("link property add dev labvf0 altname oldvf0")) {
                 g_test_skip("this kernel has no altnames (Linux >= 5.5)");
                 return;
         }

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Network facts live from rtnetlink (issue 15), with real RTM_NEWLINK: in
+ * a private network namespace, veth links get the names of the simulated
+ * VF's and PF's netdevs, and their link state, MTU, address and carrier
+ * drive the published values. The daemon runs under umockdev's preload for
+ * its sysfs and uevents; its rtnetlink sockets are the kernel's (umockdev
+ * wraps only NETLINK_KOBJECT_UEVENT sockets, which this test proves).
+ *
+ * The VFs' admin configuration (IFLA_VFINFO_LIST) needs a real SR-IOV
+ * driver: the parser's tests (test-rtnl-parse), the batch's
+ * (test-batch-config) and make check-vm (igb) cover it. Here a veth PF
+ * answers without VF info, which is the "unreadable" case.
+ */
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "live-checks.h"
+
+/* For an outcome; harness_wait_until() scales it for slow machines. */
+#define WAIT_MS 10000
+
+#define PF "0000:3b:00.0"
+#define PF_NETDEV "enp59s0f0np0"
+#define VF "0000:3b:00.2"
+#define VF_NETDEV "enp59s0f0v0"
+#define VF_PEER "lfpeer0"
+
+static gboolean in_private_netns(void) {
+        if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0) {
+                g_test_skip("needs root: veth links in a private network namespace (unshare -n)");
+                return FALSE;
+        }
+        if (!live_run_ip("link add " VF_NETDEV " address 52:54:00:aa:00:01 type veth peer name " VF_PEER) ||
+            !live_run_ip("link add " PF_NETDEV " address 52:54:00:aa:00:10 type veth peer name lfpeer1")) {
+                g_test_skip("cannot create veth pairs");
+                return FALSE;
+        }
+        return TRUE;
+}
+
+static void wait_link_event(Recorder *rec, guint from, const char *netdev) {
+        for (int i = 0; i < 2; i++) {
+                recorder_sync(rec);
+                if (find_event(rec, from, "link", "modified", netdev) >= 0)
+                        return;
+        }
+        g_assert_cmpint(find_event(rec, from, "link", "modified", netdev), >=, 0);
+}
+
+/* The VF's netdev: what start-up's dump says, then each change as the
+ * kernel notifies it: MTU, address, up with carrier, carrier lost, gone. */
+static void test_vf_link(void) {
+        g_autoptr(Harness) h = NULL;
+        g_autoptr(Recorder) rec = NULL;
+        guint from;
+
+        if (!in_private_netns())
+                return;
+        h = live_start_demo();
+        wait_prop(h, VF, DEVICE_IFACE, "HwAddress", g_variant_new_string("52:54:00:aa:00:01"));
+        wait_prop(h, VF, DEVICE_IFACE, "OperState", g_variant_new_string("down"));
+        wait_prop(h, VF, DEVICE_IFACE, "Carrier", g_variant_new_boolean(FALSE));
+        wait_prop(h, VF, DEVICE_IFACE, "Mtu", g_variant_new_uint32(1500));
+        /* The testbed's sysfs has no speed for it. */
+        wait_prop(h, VF, DEVICE_IFACE, "Speed", g_variant_new_int32(-1));
+        /* A VF whose netdev is not in this namespace has none of them. */
+        wait_prop(h, "0000:3b:00.3", DEVICE_IFACE, "HwAddress", g_variant_new_string(""));
+        wait_prop(h, "0000:3b:00.3", DEVICE_IFACE, "Mtu", g_variant_new_uint32(0));
+        rec = recorder_new(h);
+
+        from = rec->signals->len;
+        g_assert_true(live_run_ip("link set " VF_NETDEV " mtu 9000"));
+        wait_prop(h, VF, DEVICE_IFACE, "Mtu", g_variant_new_uint32(9000));
+        wait_link_event(rec, from, VF_NETDEV);
+
+        g_assert_true(live_run_ip("link set " VF_NETDEV " address 52:54:00:aa:00:02"));
+        wait_prop(h, VF, DEVICE_IFACE, "HwAddress", g_variant_new_string("52:54:00:aa:00:02"));
+
+        from = rec->signals->len;
+        g_assert_true(live_run_ip("link set " VF_PEER " up"));
+        g_assert_true(live_run_ip("link set " VF_NETDEV " up"));
+        wait_prop(h, VF, DEVICE_IFACE, "Carrier", g_variant_new_boolean(TRUE));
+        wait_prop(h, VF, DEVICE_IFACE, "OperState", g_variant_new_string("up"));
+        wait_link_event(rec, from, VF_NETDEV);
+
+        /* The peer down: no carrier; a veth's link is then "lower layer down". */
+        g_assert_true(live_run_ip("link set " VF_PEER " down"));
+        wait_prop(h, VF, DEVICE_IFACE, "Carrier", g_variant_new_boolean(FALSE));
+        wait_prop(h, VF, DEVICE_IFACE, "OperState", g_variant_new_string("lowerlayerdown"));
+
+        /* Another netdev of the host changes: nothing about our devices. */
+        recorder_sync(rec);
+        from = rec->signals->len;
+        g_assert_true(live_run_ip("link set lfpeer1 mtu 1400"));
+        g_assert_true(live_run_ip("link set " VF_NETDEV " mtu 1280"));
+        wait_prop(h, VF, DEVICE_IFACE, "Mtu", g_variant_new_uint32(1280));
+        recorder_sync(rec);
+        g_assert_cmpint(find_event(rec, from, "link", "modified", "lfpeer1"), <, 0);
+        g_assert_cmpint(find_event(rec, from, "link", "modified", PF_NETDEV), <, 0);
+
+        /* The link goes (its sysfs entry in the testbed stays): the defaults. */
+        g_assert_true(live_run_ip("link del " VF_NETDEV));
+        wait_prop(h, VF, DEVICE_IFACE, "HwAddress", g_variant_new_string(""));
+        wait_prop(h, VF, DEVICE_IFACE, "OperState", g_variant_new_string(""));
+        wait_prop(h, VF, DEVICE_IFACE, "Mtu", g_variant_new_uint32(0));
+        assert_matches_fresh_start(h);
+}
+
+/* The PF's netdev: its link facts, and its VF query, which a veth answers
+ * without any VF info: VfConfigComplete false, the VFs' defaults. */
+static void test_pf_link(void) {
+        g_autoptr(Harness) h = NULL;
+        g_autoptr(Recorder) rec = NULL;
+        guint from;
+
+        if (!in_private_netns())
+                return;
+        h = live_start_demo();
+        wait_prop(h, PF, DEVICE_IFACE, "HwAddress", g_variant_new_string("52:54:00:aa:00:10"));
+        wait_prop(h, PF, PF_IFACE, "VfConfigComplete", g_variant_new_boolean(FALSE));
+        wait_prop(h, VF, VF_IFACE, "AdminMac", g_variant_new_string(""));
+        wait_prop(h, VF, VF_IFACE, "LinkState", g_variant_new_string(""));
+        /* A PF whose netdev is not in this namespace cannot be asked either;
+         * one with no VF misses none. */
+        wait_prop(h, "0000:b5:00.0", PF_IFACE, "VfConfigComplete", g_variant_new_boolean(FALSE));
+        wait_prop(h, "0000:af:00.0", PF_IFACE, "VfConfigComplete", g_variant_new_boolean(TRUE));
+        rec = recorder_new(h);
+
+        from = rec->signals->len;
+        g_assert_true(live_run_ip("link set " PF_NETDEV " mtu 2000"));
+        wait_prop(h, PF, DEVICE_IFACE, "Mtu", g_variant_new_uint32(2000));
+        wait_link_event(rec, from, PF_NETDEV);
+        /* Its VFs were asked for again: still nothing to say, no event. */
+        recorder_sync(rec);
+        g_assert_cmpint(count_events(rec, "config", "modified"), ==, 0);
+
+        /* Refresh asks every PF again and finds nothing new. */
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) r = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "Refresh", NULL, &error);
+        g_assert_no_error(error);
+        recorder_sync(rec);
+        g_assert_cmpint(count_events(rec, "config", "modified"), ==, 0);
+        assert_matches_fresh_start(h);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/link-facts/vf-link", test_vf_link);
+        g_test_add_func("/link-facts/pf-link", test_pf_link);
+        return g_test_run();
+}
