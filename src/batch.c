@@ -71,13 +71,23 @@ static int query_all_vf_configs(Batch *b, DeviceTable *t) {
                 HASHMAP_FOREACH(d, t->by_address, i)
                         if (d->role == DEVICE_ROLE_VF)
                                 ops->fill_vf_config(b->reader, d);
-        if (ops->scan_done)
-                ops->scan_done(b->reader);
         return 0;
 }
 
-/* Reads every SR-IOV function into a new table, VF indexes resolved. */
+static int scan_all_read(Batch *b, DeviceTable **ret);
+
+/* Reads every SR-IOV function into a new table, VF indexes resolved. What
+ * the reader gathered for the scan (rescan()) is dropped however it ends:
+ * a later re-read must not take its facts from it. */
 static int scan_all(Batch *b, DeviceTable **ret) {
+        int r = scan_all_read(b, ret);
+
+        if (b->reader->ops->scan_done)
+                b->reader->ops->scan_done(b->reader);
+        return r;
+}
+
+static int scan_all_read(Batch *b, DeviceTable **ret) {
         _cleanup_(device_table_freep) DeviceTable *t = NULL;
         _cleanup_strv_free_ char **syspaths = NULL;
         Device *d;
