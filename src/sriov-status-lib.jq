@@ -134,6 +134,9 @@ def detail_value($k):
   elif ($k == "PhysicalFunction") then path_address | dash
   elif ($k == "VirtualFunctions") then
     (if length == 0 then "-" else map(path_address) | join(",") end)
+  elif ($k == "Vlans") then
+    (if length == 0 then "-"
+     else map("\(.[0])/\(.[1])/\(.[2] | hexid)") | join(",") end)
   elif type == "array" then (if length == 0 then "-"
                              else map(tostring) | join(",") end)
   elif type == "string" then dash

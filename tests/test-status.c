@@ -147,6 +147,10 @@ static void test_detail(void) {
                 /* Addresses, not object paths. */
                 g_assert_nonnull(strstr(out, "PhysicalFunction: " CX6_PF "\n"));
                 g_assert_null(strstr(out, "/org/sriov"));
+                /* Network facts (issue 15): a VF on vfio-pci whose PF's netdev
+                 * is not on this host: the defaults, in the view's spelling. */
+                g_assert_nonnull(strstr(out, "HwAddress: -\nOperState: -\nCarrier: false\nMtu: 0\nSpeed: -1\n"));
+                g_assert_nonnull(strstr(out, "AdminMac: -\nVlans: -\n"));
         }
 
         g_autofree char *out = NULL, *err = NULL, *pf = NULL;
@@ -156,6 +160,7 @@ static void test_detail(void) {
         g_assert_cmpint(status(h, (const char *[]) { CX6_PF, NULL }, &pf, &err), ==, 0);
         g_assert_nonnull(strstr(pf, "VirtualFunctions: 0000:3b:00.2,0000:3b:00.3,0000:3b:00.4,0000:3b:00.5\n"));
         g_assert_nonnull(strstr(pf, "NumVFs: 4\n"));
+        g_assert_nonnull(strstr(pf, "VfConfigComplete: false\n"));
         g_assert_null(strstr(pf, "/org/sriov"));
 }
 
@@ -178,7 +183,11 @@ static void test_json(void) {
         /* Keys are the D-Bus property names, plus Object and the addresses. */
         g_assert_true(jq_holds(h, out, ".[1] | keys == ([\"Object\",\"PciAddress\",\"Role\",\"VendorId\",\"DeviceId\","
                                        "\"VendorName\",\"Driver\",\"Mode\",\"NetDevices\",\"NumaNode\",\"IommuGroup\","
-                                       "\"PhysicalFunction\",\"VFIndex\",\"VfioDevice\",\"PhysicalFunctionAddress\"] "
+                                       "\"PhysicalFunction\",\"VFIndex\",\"VfioDevice\",\"PhysicalFunctionAddress\","
+                                       /* the network facts of issue 15 */
+                                       "\"HwAddress\",\"OperState\",\"Carrier\",\"Mtu\",\"Speed\","
+                                       "\"AdminMac\",\"Vlans\",\"SpoofCheck\",\"Trust\",\"LinkState\","
+                                       "\"MinTxRate\",\"MaxTxRate\",\"QueryRss\"] "
                                        "| sort)"));
 
         /* One device: the same object as in the list. */
