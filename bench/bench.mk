@@ -42,6 +42,11 @@ bench_bench_abuse_LDADD = $(INTEG_LDADD)
 bench_bench_hostile_SOURCES = bench/bench-hostile.c
 bench_bench_hostile_CFLAGS = $(BENCH_CFLAGS)
 bench_bench_hostile_LDADD = $(INTEG_LDADD)
+# Network facts (issue 15): the daemon's side of a 256-VF PF's VF query.
+check_PROGRAMS += bench/bench-rtnl
+bench_bench_rtnl_SOURCES = bench/bench-rtnl.c
+bench_bench_rtnl_CFLAGS = $(AM_CFLAGS) $(LIBMNL_CFLAGS)
+bench_bench_rtnl_LDADD = libsriov-util.a $(LIBMNL_LIBS)
 # The floor: plain libc, nothing of ours.
 bench_sysfs_floor_SOURCES = bench/sysfs-floor.c
 # The uevent's send time is read in a wrapper around umockdev's send.
