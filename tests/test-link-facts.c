@@ -13,10 +13,12 @@
  * answers without VF info, which is the "unreadable" case.
  */
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "live-checks.h"
+#include "status-client.h"
 
 /* For an outcome; harness_wait_until() scales it for slow machines. */
 #define WAIT_MS 10000
@@ -145,9 +147,30 @@ static void test_pf_link(void) {
         assert_matches_fresh_start(h);
 }
 
+/* sriov-status --watch says what changed on the link, as any client sees it. */
+static void test_watch(void) {
+        g_autoptr(Harness) h = NULL;
+        g_autoptr(Watch) w = NULL;
+        guint mark;
+        int i;
+
+        if (!in_private_netns())
+                return;
+        h = live_start_demo();
+        wait_prop(h, VF, DEVICE_IFACE, "Mtu", g_variant_new_uint32(1500));
+        w = watch_start(h, (const char *[]) { "--watch", NULL });
+        mark = watch_wait_listening(w, poke_autoprobe);
+        g_assert_true(live_run_ip("link set " VF_NETDEV " mtu 9000"));
+        i = watch_wait_event(w, mark, "link", "modified", VF_NETDEV);
+        g_assert_true(g_str_has_suffix(g_ptr_array_index(w->lines, i),
+                                       "  link       modified  " VF_NETDEV "  mtu 1500 -> 9000  on " VF));
+        assert_clean_exit(w, watch_stop(w, SIGTERM, FALSE));
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/link-facts/vf-link", test_vf_link);
         g_test_add_func("/link-facts/pf-link", test_pf_link);
+        g_test_add_func("/link-facts/watch", test_watch);
         return g_test_run();
 }
