@@ -167,10 +167,61 @@ static void test_watch(void) {
         assert_clean_exit(w, watch_stop(w, SIGTERM, FALSE));
 }
 
+static gboolean log_says_overrun(gpointer data) {
+        g_autofree char *log = harness_daemon_log(data);
+
+        return strstr(log, "rtnetlink receive buffer overrun") != NULL;
+}
+
+/* Notifications lost (ENOBUFS: the daemon stopped while thousands of link
+ * changes came) make the daemon resync: the change whose notification was
+ * dropped is published all the same. */
+static void test_overrun(void) {
+        g_autoptr(Harness) h = NULL;
+        g_autofree char *batch = NULL;
+        g_autoptr(GString) lines = g_string_new(NULL);
+        g_autoptr(GError) error = NULL;
+
+        if (!in_private_netns())
+                return;
+        h = harness_new();
+        sim_build_demo_host(h->sim);
+        h->capture_log = TRUE;
+        harness_start_daemon(h, NULL);
+        wait_prop(h, VF, DEVICE_IFACE, "Mtu", g_variant_new_uint32(1500));
+
+        /* ~1 KiB per notification: 40,000 of them overrun the 4 MiB (8 MiB
+         * as the kernel counts) receive buffer. */
+        for (int i = 0; i < 20000; i++)
+                g_string_append_printf(lines, "link set lfpeer1 mtu %d\n", 1400 + i % 2);
+        g_string_append(lines, "link set " VF_NETDEV " mtu 9000\n");
+        batch = g_build_filename(g_get_tmp_dir(), "link-facts-batch.XXXXXX", NULL);
+        {
+                int fd = g_mkstemp(batch);
+
+                g_assert_cmpint(fd, >=, 0);
+                g_assert_true(g_file_set_contents(batch, lines->str, (gssize) lines->len, &error));
+                close(fd);
+        }
+        g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
+        {
+                g_autofree char *args = g_strdup_printf("-batch %s", batch);
+                gboolean ran = live_run_ip(args);
+
+                g_assert_cmpint(kill(h->daemon_pid, SIGCONT), ==, 0);
+                (void) unlink(batch);
+                g_assert_true(ran);
+        }
+        wait_prop(h, VF, DEVICE_IFACE, "Mtu", g_variant_new_uint32(9000));
+        g_assert_true(harness_wait_until(log_says_overrun, h, WAIT_MS));
+        assert_matches_fresh_start(h);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/link-facts/vf-link", test_vf_link);
         g_test_add_func("/link-facts/pf-link", test_pf_link);
         g_test_add_func("/link-facts/watch", test_watch);
+        g_test_add_func("/link-facts/overrun", test_overrun);
         return g_test_run();
 }
