@@ -262,6 +262,15 @@ static void process_marks(Batch *b, Applied *a) {
         for (char **vf = changed; vf && *vf; vf++)
                 if (!hashmap_get(batch, *vf) && device_table_get(b->table, *vf))
                         marks_dirty(b->marks, *vf, NULL, false);
+        /* A new VF read without its PF (no uevent led to it) has no answer
+         * yet: its PF is asked in the next batch. */
+        for (size_t i = 0; i < n && b->reader->ops->query_vf_config; i++) {
+                const Device *vf = readings[i].fresh;
+
+                if (vf && vf->role == DEVICE_ROLE_VF && !device_table_get(b->table, vf->address) &&
+                    vf->pf_address && !hashmap_get(batch, vf->pf_address))
+                        marks_vf_config(b->marks, vf->pf_address);
+        }
         marks_map_clear(batch);
 
         batch_apply(b, readings, n, allocated, a);

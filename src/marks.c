@@ -214,6 +214,18 @@ void marks_link(Marks *k, const char *ifname) {
         wake(k);
 }
 
+void marks_vf_config(Marks *k, const char *pf_address) {
+        const Device *pf = device_table_get(k->table, pf_address);
+        Mark *e;
+
+        if (!pf || pf->role != DEVICE_ROLE_PF)
+                return;
+        e = mark(k, pf->address, pf->syspath, false, false);
+        if (e)
+                e->vf_config = true;
+        wake(k);
+}
+
 void marks_iommu_group(Marks *k, const char *group, bool settle) {
         int32_t g;
         Device *d;

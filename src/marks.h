@@ -77,6 +77,9 @@ void marks_netdev(Marks *k, const char *address, const char *ifname, bool remove
 /* An rtnetlink notification about the netdev `ifname`: its function (if
  * published) is re-read, and a PF's VF configuration asked again. */
 void marks_link(Marks *k, const char *ifname);
+/* A PF's VFs' configuration is to be asked again (a new VF was read
+ * without its PF). Not held. */
+void marks_vf_config(Marks *k, const char *pf_address);
 /* Every function in an IOMMU group (its /dev/vfio node came or went). */
 void marks_iommu_group(Marks *k, const char *group, bool settle);
 /* Events were lost, or someone asked: the next batch rescans everything.

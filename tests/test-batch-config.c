@@ -121,6 +121,30 @@ static void test_new_vf_has_its_config(void **state) {
         assert_false(marks_batch_due(f->marks));
 }
 
+/* A new VF read without its PF (no uevent named a syspath that leads to
+ * it): the PF is asked in the next batch, and the VF's configuration
+ * follows as one 'config' change. */
+static void test_new_vf_without_its_pf(void **state) {
+        Fixture *f = *state;
+
+        start_host(f, 1);
+        fake(VF2)->max_tx_rate = 9;
+        vf_appears(f, VF2, 1);
+        fake(VF2)->driver = "mlx5_core";
+        fake(VF2)->netdev = "v1";
+        run_until(f, SETTLE_MAX_USEC);
+        EXPECT(f, "added 00.2 mlx5_core/v1 idx=1", "event pci created 0000:3b:00.2", "event interface created v1",
+               "changed 00.0 vfs=00.1,00.2 num=2", "event sriov modified 0000:3b:00.0", "done");
+        assert_int_equal(vf_queries, 1);
+        run_until(f, SETTLE_MAX_USEC);
+        assert_int_equal(vf_queries, 2);
+        EXPECT(f, "done");
+        run_until(f, SETTLE_MAX_USEC);
+        EXPECT(f, "changed 00.2 mlx5_core/v1 idx=1", "event config modified 0000:3b:00.2", "done");
+        assert_int_equal(device_table_get(f->table, VF2)->vf_config.max_tx_rate, 9);
+        assert_false(marks_batch_due(f->marks));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_config_change, setup, teardown),
@@ -129,6 +153,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_refresh_requeries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_config_on_vfio, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_new_vf_has_its_config, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_new_vf_without_its_pf, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
