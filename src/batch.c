@@ -316,6 +316,8 @@ void batch_run(Batch *b, BatchResult *ret) {
                 .table = b->table,
                 .rescan = reason && result.error >= 0,
                 .pfs_changed = a.pfs_changed,
+                .reason = reason,
+                .changed = a.changed,
         });
         if (reason && result.error >= 0)
                 log_rescan(b, reason, &a);

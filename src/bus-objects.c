@@ -144,6 +144,21 @@ static int property_get_status(sd_bus *bus, const char *path, const char *interf
         return sd_bus_message_append(reply, "t", st->events_processed);
 }
 
+/* Fleet (issue 17): Hazards a(sss), kind, PCI address, text. */
+static int property_get_hazards(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        const HazardList *l = &((BusObjects *) userdata)->status->hazards;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "(sss)");
+        for (size_t i = 0; r >= 0 && i < l->n; i++)
+                r = sd_bus_message_append(reply, "(sss)", hazard_kind_to_string(l->items[i].kind),
+                                          l->items[i].address, l->items[i].text);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
 static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Version", "s", property_get_status, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -152,6 +167,8 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_PROPERTY("LastRefresh", "t", property_get_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Degraded", "b", property_get_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("EventsProcessed", "t", property_get_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        /* Fleet (issue 17). */
+        SD_BUS_PROPERTY("Hazards", "a(sss)", property_get_hazards, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD("Refresh", "", "", method_refresh, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("FindDevice", SD_BUS_ARGS("s", key), SD_BUS_RESULT("o", device),
                                 method_find_device, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -152,7 +152,7 @@ static void handle_event(InotifySource *n, const struct inotify_event *e) {
         source_count_event(&n->source);
         if (e->mask & IN_Q_OVERFLOW) {
                 log_warning("inotify queue overflow, events were lost; resyncing.");
-                marks_resync(n->marks, "inotify queue overflow");
+                marks_resync(n->marks, MARKS_RESYNC_INOTIFY_OVERFLOW);
                 return;
         }
         (void) snprintf(key, sizeof(key), "%d", e->wd);

@@ -19,6 +19,7 @@ int manager_new(Manager **ret) {
         if (!m)
                 return log_oom();
         m->status.version = PACKAGE_VERSION;
+        m->driverless_grace_usec = DRIVERLESS_GRACE_USEC_DEFAULT;
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -63,6 +64,10 @@ Manager *manager_free(Manager *m) {
         sources_done(&m->sources);
         inotify_source_done(&m->inotify);
         sink_list_clear(&m->sinks);
+        metrics_sink_done(&m->metrics_sink);
+        features_sink_done(&m->features_sink);
+        journal_sink_done(&m->journal_sink);
+        hazards_sink_done(&m->hazards_sink);
         sd_event_source_disable_unref(m->resync_timer);
         sd_event_source_disable_unref(m->batch_event);
         sd_event_source_disable_unref(m->events_timer);
@@ -145,6 +150,10 @@ static void on_degraded(void *userdata) {
                 manager_properties_changed(m, "Degraded");
 }
 
+static void on_hazards(void *userdata) {
+        manager_properties_changed(userdata, "Hazards");
+}
+
 static int on_resync_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
 
@@ -200,6 +209,28 @@ static int setup_sinks(Manager *m) {
                 r = sink_list_add(&m->sinks, &m->bus_sink.sink);
         if (r >= 0)
                 r = sink_list_add(&m->sinks, &m->peers_sink.sink);
+        /* Fleet (issue 17): the files, the journal, and last the hazards,
+         * whose change every sink above hears as a Manager property's. */
+        if (r >= 0 && m->metrics_file) {
+                metrics_sink_init(&m->metrics_sink, m->event, m->metrics_file, m->metrics_per_vf, &m->status,
+                                  m->table);
+                r = sink_list_add(&m->sinks, &m->metrics_sink.sink);
+        }
+        if (r >= 0 && m->features_file) {
+                features_sink_init(&m->features_sink, m->event, m->features_file, m->table);
+                r = sink_list_add(&m->sinks, &m->features_sink.sink);
+        }
+        if (r >= 0) {
+                journal_sink_init(&m->journal_sink, &m->status);
+                r = sink_list_add(&m->sinks, &m->journal_sink.sink);
+        }
+        if (r >= 0)
+                r = hazards_sink_init(&m->hazards_sink, m->event, &m->status, m->table, m->driverless_grace_usec);
+        if (r >= 0) {
+                m->hazards_sink.changed = on_hazards;
+                m->hazards_sink.userdata = m;
+                r = sink_list_add(&m->sinks, &m->hazards_sink.sink);
+        }
         if (r >= 0)
                 r = sources_add(&m->sources, &m->uevent.source);
         if (r >= 0)

@@ -11,6 +11,10 @@
 #include "bus-names.h"
 #include "bus-objects.h"
 #include "device-table.h"
+#include "features-sink.h"
+#include "hazards-sink.h"
+#include "journal-sink.h"
+#include "metrics-sink.h"
 #include "inotify-source.h"
 #include "marks.h"
 #include "peers-sink.h"
@@ -37,6 +41,11 @@ typedef struct Manager {
         int uevent_buffer_size;     /* 0: the default */
         uint64_t resync_interval_usec;
         const char *private_socket;  /* NULL: none */
+        /* Fleet (issue 17). */
+        const char *metrics_file;    /* NULL: none */
+        bool metrics_per_vf;
+        const char *features_file;   /* NULL: none */
+        uint64_t driverless_grace_usec;
 
         SysfsReader reader;
         Marks *marks;
@@ -50,6 +59,11 @@ typedef struct Manager {
         BusSink bus_sink;
         PrivateSocket *private_server;  /* NULL: not served */
         PeersSink peers_sink;
+        /* Fleet (issue 17). */
+        MetricsSink metrics_sink;
+        FeaturesSink features_sink;
+        JournalSink journal_sink;
+        HazardsSink hazards_sink;
 
         sd_event_source *batch_event;   /* runs the batch at idle priority */
         sd_event_source *settle_timer;

@@ -80,6 +80,10 @@ bool marks_resync_requested(const char *reason) {
         return streq(reason, "SIGHUP") || streq(reason, "Refresh");
 }
 
+bool marks_resync_lost_events(const char *reason) {
+        return streq(reason, MARKS_RESYNC_UEVENT_OVERRUN) || streq(reason, MARKS_RESYNC_INOTIFY_OVERFLOW);
+}
+
 void marks_resync(Marks *k, const char *reason) {
         if (!k->resync_reason || marks_resync_requested(reason))
                 k->resync_reason = reason;

@@ -85,8 +85,13 @@ void marks_iommu_group(Marks *k, const char *group, bool settle);
 /* Events were lost, or someone asked: the next batch rescans everything.
  * A rescan someone asked for (SIGHUP, Refresh) names the batch's reason. */
 void marks_resync(Marks *k, const char *reason);
+/* The reasons of the sources that lost events. */
+#define MARKS_RESYNC_UEVENT_OVERRUN "uevent buffer overrun"
+#define MARKS_RESYNC_INOTIFY_OVERFLOW "inotify queue overflow"
 /* Whether someone asked for this rescan (its line is logged at notice level). */
 bool marks_resync_requested(const char *reason);
+/* Whether this rescan is for events a source lost (an overrun, an overflow). */
+bool marks_resync_lost_events(const char *reason);
 
 /* For the wiring and the batch. */
 bool marks_batch_due(const Marks *k);

@@ -15,6 +15,11 @@ typedef struct BatchDone {
         /* Manager properties changed outside any batch (Degraded,
          * EventsProcessed): NULL-terminated, or NULL. */
         const char *const *manager_properties;
+
+        /* Fleet (issue 17): why a rescan ran (see marks_resync()), and how
+         * many devices the batch changed. */
+        const char *reason;
+        unsigned changed;
 } BatchDone;
 
 typedef struct Sink Sink;

@@ -18,6 +18,11 @@ typedef struct Options {
         uint64_t resync_interval_usec;
         int uevent_buffer_size;
         const char *private_socket;
+        /* Fleet (issue 17). */
+        const char *metrics_file;
+        bool metrics_per_vf;
+        const char *features_file;
+        uint64_t driverless_grace_usec;
 } Options;
 
 static void help(void) {
@@ -37,6 +42,13 @@ static void help(void) {
                "                           Receive buffer of the uevent socket (default: 16 MiB)\n"
                "     --private-socket=PATH Serve peer-to-peer D-Bus on PATH, or 'none'\n"
                "                           (default: " PRIVATE_SOCKET_DEFAULT ")\n"
+               "     --metrics-file=PATH   Keep Prometheus metrics in PATH (node_exporter's\n"
+               "                           textfile collector)\n"
+               "     --metrics-per-vf      Also a series per VF in the metrics file\n"
+               "     --features-file=PATH  Keep Node Feature Discovery features in PATH\n"
+               "     --driverless-grace=SECONDS\n"
+               "                           A VF without a driver this long is a hazard\n"
+               "                           (default: 10)\n"
                "     --log-level=LEVEL     err, warning, notice (default), info\n"
                "                           or debug\n"
                "\n"
@@ -56,6 +68,30 @@ static int parse_resync_interval(const char *arg, Options *o) {
         return 0;
 }
 
+/* An absolute path whose directory exists is checked at the first write,
+ * not here: the directory may be mounted later. */
+static int parse_file_path(const char *option, const char *arg, const char **ret) {
+        if (arg[0] != '/' || arg[strlen(arg) - 1] == '/') {
+                fprintf(stderr, "%s: --%s needs an absolute file path: '%s'\n", program_invocation_short_name,
+                        option, arg);
+                return -EINVAL;
+        }
+        *ret = arg;
+        return 0;
+}
+
+static int parse_grace(const char *arg, Options *o) {
+        uint32_t seconds;
+
+        if (parse_u32(arg, &seconds) < 0 || seconds > 86400) {
+                fprintf(stderr, "%s: invalid driverless grace '%s' (seconds, 0 to 86400)\n",
+                        program_invocation_short_name, arg);
+                return -EINVAL;
+        }
+        o->driverless_grace_usec = (uint64_t) seconds * 1000000ULL;
+        return 0;
+}
+
 static int parse_buffer_size(const char *arg, Options *o) {
         uint32_t bytes;
 
@@ -71,7 +107,8 @@ static int parse_buffer_size(const char *arg, Options *o) {
 /* Returns 1 to run, 0 to exit successfully, -EINVAL on a usage error (already reported). */
 static int parse_argv(int argc, char *argv[], Options *o) {
         enum { ARG_VERSION = 0x100, ARG_SESSION, ARG_LOG_LEVEL, ARG_UEVENT_SOURCE, ARG_RESYNC_INTERVAL,
-               ARG_UEVENT_BUFFER_SIZE, ARG_PRIVATE_SOCKET };
+               ARG_UEVENT_BUFFER_SIZE, ARG_PRIVATE_SOCKET, ARG_METRICS_FILE, ARG_METRICS_PER_VF, ARG_FEATURES_FILE,
+               ARG_DRIVERLESS_GRACE };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -81,6 +118,10 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 { "resync-interval", required_argument, NULL, ARG_RESYNC_INTERVAL },
                 { "uevent-buffer-size", required_argument, NULL, ARG_UEVENT_BUFFER_SIZE },
                 { "private-socket", required_argument, NULL, ARG_PRIVATE_SOCKET },
+                { "metrics-file", required_argument, NULL, ARG_METRICS_FILE },
+                { "metrics-per-vf", no_argument, NULL, ARG_METRICS_PER_VF },
+                { "features-file", required_argument, NULL, ARG_FEATURES_FILE },
+                { "driverless-grace", required_argument, NULL, ARG_DRIVERLESS_GRACE },
                 {}
         };
         int c;
@@ -130,6 +171,21 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                         } else
                                 o->private_socket = optarg;
                         break;
+                case ARG_METRICS_FILE:
+                        if (parse_file_path("metrics-file", optarg, &o->metrics_file) < 0)
+                                return -EINVAL;
+                        break;
+                case ARG_METRICS_PER_VF:
+                        o->metrics_per_vf = true;
+                        break;
+                case ARG_FEATURES_FILE:
+                        if (parse_file_path("features-file", optarg, &o->features_file) < 0)
+                                return -EINVAL;
+                        break;
+                case ARG_DRIVERLESS_GRACE:
+                        if (parse_grace(optarg, o) < 0)
+                                return -EINVAL;
+                        break;
                 case ':':
                         fprintf(stderr, "%s: option '%s' needs a value\n", program_invocation_short_name,
                                 argv[optind - 1]);
@@ -163,7 +219,11 @@ static int on_reload(sd_event_source *s, const struct signalfd_siginfo *si, void
 }
 
 static int run(int argc, char *argv[]) {
-        Options o = { .log_level = LOG_NOTICE, .private_socket = PRIVATE_SOCKET_DEFAULT };
+        Options o = {
+                .log_level = LOG_NOTICE,
+                .private_socket = PRIVATE_SOCKET_DEFAULT,
+                .driverless_grace_usec = DRIVERLESS_GRACE_USEC_DEFAULT,
+        };
         _cleanup_(manager_freep) Manager *m = NULL;
         sigset_t mask;
         int r;
@@ -189,6 +249,10 @@ static int run(int argc, char *argv[]) {
         m->resync_interval_usec = o.resync_interval_usec;
         m->uevent_buffer_size = o.uevent_buffer_size;
         m->private_socket = o.private_socket;
+        m->metrics_file = o.metrics_file;
+        m->metrics_per_vf = o.metrics_per_vf;
+        m->features_file = o.features_file;
+        m->driverless_grace_usec = o.driverless_grace_usec;
 
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_terminate, m);
         if (r >= 0)

@@ -73,7 +73,7 @@ static int on_uevent(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 if (errno == ENOBUFS) {
                         /* The kernel dropped uevents: only a full rescan knows what they said. */
                         log_warning("uevent receive buffer overrun, events were lost; resyncing.");
-                        marks_resync(u->marks, "uevent buffer overrun");
+                        marks_resync(u->marks, MARKS_RESYNC_UEVENT_OVERRUN);
                         continue;
                 }
                 /* libudev also returns NULL for messages it rejects (bad

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hazards.h"
+
+const char *hazard_kind_to_string(HazardKind k) {
+        static const char *const names[_HAZARD_KIND_MAX] = {
+                [HAZARD_DRIVERLESS] = "driverless",
+        };
+
+        return k >= 0 && k < _HAZARD_KIND_MAX ? names[k] : NULL;
+}
+
+typedef struct Detect {
+        const HazardInput *in;
+        const DeviceTable *table;
+        HazardList *out;
+        uint64_t next;
+} Detect;
+
+static int add(Detect *dt, HazardKind kind, const Device *d, char *text) {
+        Hazard *t;
+
+        if (!text)
+                return -ENOMEM;
+        t = reallocarray(dt->out->items, dt->out->n + 1, sizeof(Hazard));
+        if (!t) {
+                free(text);
+                return -ENOMEM;
+        }
+        dt->out->items = t;
+        t[dt->out->n] = (Hazard) { .kind = kind, .text = text };
+        (void) snprintf(t[dt->out->n].address, sizeof(t[0].address), "%s", d->address);
+        dt->out->n++;
+        return 0;
+}
+
+static void wake_at(Detect *dt, uint64_t when) {
+        if (when > dt->in->now && (dt->next == 0 || when < dt->next))
+                dt->next = when;
+}
+
+static char *textf(const char *format, ...) _printf_(1, 2);
+static char *textf(const char *format, ...) {
+        va_list ap;
+        char *s = NULL;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&s, format, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
+}
+
+/* driverless: a VF with no driver for longer than the grace time while its
+ * PF probes drivers for new VFs (sriov_drivers_autoprobe 1): the kernel
+ * meant to bind it and nothing did. A rebind's unbound moment is shorter
+ * than the grace time; with autoprobe off, unbound VFs are on purpose. */
+static int rule_driverless(Detect *dt, const Device *d) {
+        const Device *pf;
+        uint64_t since, due;
+
+        if (d->role != DEVICE_ROLE_VF || d->driver || !d->pf_address)
+                return 0;
+        pf = device_table_get(dt->table, d->pf_address);
+        if (!pf || pf->role != DEVICE_ROLE_PF || pf->drivers_autoprobe != 1)
+                return 0;
+        since = dt->in->driverless_since ? dt->in->driverless_since(d->address, dt->in->userdata) : 0;
+        if (since == 0)
+                return 0;
+        due = since + dt->in->driverless_grace_usec;
+        if (dt->in->now < due) {
+                wake_at(dt, due);
+                return 0;
+        }
+        return add(dt, HAZARD_DRIVERLESS, d,
+                   textf("VF %s of PF %s has had no driver for more than %llu s while sriov_drivers_autoprobe is on.",
+                         d->address, d->pf_address,
+                         (unsigned long long) (dt->in->driverless_grace_usec / 1000000ULL)));
+}
+
+typedef int (*HazardRule)(Detect *dt, const Device *d);
+
+/* One rule per kind, in kind order: the list comes out sorted. */
+static const HazardRule rules[_HAZARD_KIND_MAX] = {
+        [HAZARD_DRIVERLESS] = rule_driverless,
+};
+
+int hazards_detect(const HazardInput *in, HazardList *ret, uint64_t *ret_next) {
+        _cleanup_free_ Device **devices = NULL;
+        HazardList out = {};
+        Detect dt = { .in = in, .table = in->table, .out = &out };
+        size_t n;
+        int r;
+
+        r = device_table_list(in->table, -1, &devices, &n);
+        if (r < 0)
+                return r;
+        for (size_t k = 0; k < _HAZARD_KIND_MAX; k++)
+                for (size_t i = 0; i < n; i++) {
+                        r = rules[k](&dt, devices[i]);
+                        if (r < 0) {
+                                hazard_list_clear(&out);
+                                return r;
+                        }
+                }
+        *ret = out;
+        if (ret_next)
+                *ret_next = dt.next;
+        return 0;
+}
+
+void hazard_list_clear(HazardList *l) {
+        for (size_t i = 0; i < l->n; i++)
+                free(l->items[i].text);
+        l->items = mfree(l->items);
+        l->n = 0;
+}
+
+/* The same hazards on the same functions: a longer "for N s" is no change. */
+bool hazard_list_equal(const HazardList *a, const HazardList *b) {
+        if (a->n != b->n)
+                return false;
+        for (size_t i = 0; i < a->n; i++)
+                if (a->items[i].kind != b->items[i].kind || !streq(a->items[i].address, b->items[i].address))
+                        return false;
+        return true;
+}
+
+bool hazard_list_contains(const HazardList *l, HazardKind kind, const char *address) {
+        for (size_t i = 0; i < l->n; i++)
+                if (l->items[i].kind == kind && streq(l->items[i].address, address))
+                        return true;
+        return false;
+}
+
+void hazard_list_count(const HazardList *l, unsigned *counts) {
+        memset(counts, 0, sizeof(unsigned) * _HAZARD_KIND_MAX);
+        for (size_t i = 0; i < l->n; i++)
+                counts[l->items[i].kind]++;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* Hazards: the rules over the table (hazards.c), and the sink that knows
+ * since when a VF has had no driver, driven by a fake clock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fleet-fixture.h"
+#include "hazards-sink.h"
+
+#define SEC 1000000ULL
+#define PF "0000:3b:00.0"
+#define VF_UNBOUND "0000:3b:00.4"
+#define VF_NET "0000:3b:00.2"
+
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void) {
+        return fake_now;
+}
+
+static uint64_t since_zero(const char *address, void *userdata) {
+        return streq(address, VF_UNBOUND) ? 1 : 0;
+}
+
+static void test_detect_driverless(void **state) {
+        DeviceTable *t = fixture_table();
+        HazardList l = {};
+        uint64_t next = 0;
+        HazardInput in = { .table = t, .driverless_grace_usec = 10 * SEC, .driverless_since = since_zero };
+
+        /* Within the grace time: nothing yet, and when to look again. */
+        in.now = 1 + 5 * SEC;
+        assert_int_equal(hazards_detect(&in, &l, &next), 0);
+        assert_int_equal(l.n, 0);
+        assert_int_equal(next, 1 + 10 * SEC);
+
+        in.now = 1 + 10 * SEC;
+        assert_int_equal(hazards_detect(&in, &l, &next), 0);
+        assert_int_equal(l.n, 1);
+        assert_int_equal(l.items[0].kind, HAZARD_DRIVERLESS);
+        assert_string_equal(l.items[0].address, VF_UNBOUND);
+        assert_string_equal(hazard_kind_to_string(l.items[0].kind), "driverless");
+        assert_non_null(strstr(l.items[0].text, VF_UNBOUND));
+        assert_int_equal(next, 0);
+        hazard_list_clear(&l);
+
+        /* With autoprobe off an unbound VF is on purpose. */
+        device_table_get(t, PF)->drivers_autoprobe = 0;
+        assert_int_equal(hazards_detect(&in, &l, &next), 0);
+        assert_int_equal(l.n, 0);
+        device_table_free(t);
+}
+
+typedef struct Fixture {
+        DeviceTable *table;
+        Status status;
+        HazardsSink sink;
+        unsigned changes;
+} Fixture;
+
+static void on_changed(void *userdata) {
+        ((Fixture *) userdata)->changes++;
+}
+
+static Fixture *start(void) {
+        Fixture *f = calloc(1, sizeof(Fixture));
+
+        f->table = fixture_table();
+        fake_now = 100 * SEC;
+        assert_int_equal(hazards_sink_init(&f->sink, NULL, &f->status, f->table, 10 * SEC), 0);
+        f->sink.clock = fake_clock;
+        f->sink.changed = on_changed;
+        f->sink.userdata = f;
+        /* The first scan: the unbound VF is seen now. */
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table, .initial = true });
+        return f;
+}
+
+static void stop(Fixture *f) {
+        hazards_sink_done(&f->sink);
+        device_table_free(f->table);
+        free(f);
+}
+
+/* Replaces a VF's driver in the table, telling the sink as a batch does. */
+static void rebind(Fixture *f, const char *address, const char *driver) {
+        Device *old = device_table_get(f->table, address), *new = NULL, *prev = NULL;
+
+        assert_int_equal(device_new(address, DEVICE_ROLE_VF, &new), 0);
+        new->pf_address = strdup(old->pf_address);
+        new->driver = driver ? strdup(driver) : NULL;
+        new->mode = device_mode(new->driver, NULL);
+        assert_int_equal(device_table_put(f->table, new, &prev), 0);
+        f->sink.sink.ops->changed(&f->sink.sink, prev, new);
+        device_free(prev);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+}
+
+static void tick(Fixture *f, uint64_t seconds) {
+        fake_now += seconds * SEC;
+        hazards_sink_update(&f->sink);
+}
+
+static void test_driverless_begins_and_ends(void **state) {
+        Fixture *f = start();
+
+        assert_int_equal(f->status.hazards.n, 0);
+        assert_int_equal(f->sink.next_usec, 110 * SEC);
+        tick(f, 9);
+        assert_int_equal(f->status.hazards.n, 0);
+        tick(f, 1);
+        assert_int_equal(f->status.hazards.n, 1);
+        assert_true(hazard_list_contains(&f->status.hazards, HAZARD_DRIVERLESS, VF_UNBOUND));
+        assert_int_equal(f->changes, 1);
+        assert_int_equal(f->sink.next_usec, 0); /* nothing left to wait for: no timer */
+        /* Still there later: no new change. */
+        tick(f, 100);
+        assert_int_equal(f->changes, 1);
+        /* Bound: it ends. */
+        rebind(f, VF_UNBOUND, "iavf");
+        assert_int_equal(f->status.hazards.n, 0);
+        assert_int_equal(f->changes, 2);
+        stop(f);
+}
+
+/* A rebind's unbound moment (unbind, then bind within the grace time) is
+ * never a hazard, however long one waits afterwards. */
+static void test_rebind_is_not_driverless(void **state) {
+        Fixture *f = start();
+
+        rebind(f, VF_UNBOUND, "iavf");
+        rebind(f, VF_NET, NULL);
+        tick(f, 3);
+        rebind(f, VF_NET, "vfio-pci");
+        tick(f, 8);
+        tick(f, 100);
+        assert_int_equal(f->status.hazards.n, 0);
+        assert_int_equal(f->changes, 0);
+        assert_int_equal(f->sink.next_usec, 0);
+        /* A second unbind starts a fresh grace time. */
+        rebind(f, VF_NET, NULL);
+        tick(f, 9);
+        assert_int_equal(f->status.hazards.n, 0);
+        tick(f, 1);
+        assert_true(hazard_list_contains(&f->status.hazards, HAZARD_DRIVERLESS, VF_NET));
+        stop(f);
+}
+
+/* A VF that goes away takes its hazard with it. */
+static void test_removed_vf(void **state) {
+        Fixture *f = start();
+        Device *d;
+
+        tick(f, 10);
+        assert_int_equal(f->status.hazards.n, 1);
+        d = device_table_get(f->table, VF_UNBOUND);
+        f->sink.sink.ops->removed(&f->sink.sink, d);
+        device_free(device_table_remove(f->table, VF_UNBOUND));
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 0);
+        assert_int_equal(f->changes, 2);
+        stop(f);
+}
+
+/* sriov_drivers_autoprobe turned off ends it; on again, it is back. */
+static void test_autoprobe(void **state) {
+        Fixture *f = start();
+        Device *pf = device_table_get(f->table, PF);
+
+        tick(f, 10);
+        assert_int_equal(f->status.hazards.n, 1);
+        pf->drivers_autoprobe = 0;
+        f->sink.sink.ops->changed(&f->sink.sink, pf, pf);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 0);
+        pf->drivers_autoprobe = 1;
+        f->sink.sink.ops->changed(&f->sink.sink, pf, pf);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 1);
+        assert_int_equal(f->changes, 3);
+        stop(f);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_detect_driverless),
+                cmocka_unit_test(test_driverless_begins_and_ends),
+                cmocka_unit_test(test_rebind_is_not_driverless),
+                cmocka_unit_test(test_removed_vf),
+                cmocka_unit_test(test_autoprobe),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
