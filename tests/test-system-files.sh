@@ -53,7 +53,7 @@ fi
 # The installed tree, as configured, under DESTDIR: every file at the path
 # configure chose for it, and nothing else.
 : "${inst_sbindir:?}" "${inst_bindir:?}" "${inst_mandir:?}" "${inst_systemdsystemunitdir:?}" "${inst_dbuspolicydir:?}" \
-        "${inst_dbussystemservicedir:?}" "${inst_polkitactiondir:?}" "${inst_dbusinterfacesdir:?}"
+        "${inst_dbussystemservicedir:?}" "${inst_polkitactiondir:?}" "${inst_dbusinterfacesdir:?}" "${inst_catalogdir:?}"
 root=$tmp/root
 make -s -C "$abs_top_builddir" install DESTDIR="$root" >/dev/null
 expected="$inst_sbindir/sriov-monitord
@@ -63,6 +63,7 @@ $inst_dbuspolicydir/org.sriov.Monitor1.conf
 $inst_dbussystemservicedir/org.sriov.Monitor1.service
 $inst_dbusinterfacesdir/org.sriov.Monitor1.xml
 $inst_polkitactiondir/org.sriov.Monitor1.policy
+$inst_catalogdir/sriov-monitor.catalog
 $inst_mandir/man1/sriov-status.1
 $inst_mandir/man5/org.sriov.Monitor1.5
 $inst_mandir/man8/sriov-monitord.8"
@@ -92,7 +93,8 @@ reads_systemdsystemunitdir=$(systemd-analyze unit-paths 2>/dev/null) ||
 reads_polkitactiondir=$(pkg-config --variable=actiondir polkit-gobject-1 2>/dev/null) ||
         reads_polkitactiondir=/usr/share/polkit-1/actions
 check "dbus-daemon's system.conf was found ($system_conf)" test -n "$reads_dbuspolicydir"
-for d in dbuspolicydir dbussystemservicedir systemdsystemunitdir polkitactiondir; do
+reads_catalogdir="/usr/local/lib/systemd/catalog /usr/lib/systemd/catalog"
+for d in dbuspolicydir dbussystemservicedir systemdsystemunitdir polkitactiondir catalogdir; do
         eval "dir=\$inst_$d reads=\$reads_$d"
         dir=$(echo "$dir" | sed 's|//*|/|g; s|\(.\)/$|\1|')
         read=no
@@ -116,6 +118,23 @@ check "activation goes through the unit" grep -q '^SystemdService=sriov-monitord
 check "sriov-status is versioned" sh -c "'$(installed '*/bin/sriov-status')' --version | grep -q '^sriov-status [0-9]'"
 check "the polkit action is declared" grep -q 'action id="org.sriov.monitor1.refresh"' \
         "$(installed '*/polkit-1/actions/org.sriov.Monitor1.policy')"
+
+# The journal catalog: journalctl compiles it and lists every MESSAGE_ID
+# the daemon sends (src/journal-fields.h), with a subject.
+if command -v journalctl >/dev/null 2>&1; then
+        mkdir -p "$tmp/journal/usr/lib/systemd/catalog"
+        cp "$abs_top_srcdir/systemd/sriov-monitor.catalog" "$tmp/journal/usr/lib/systemd/catalog/"
+        check "journalctl --update-catalog takes the catalog" \
+                sh -c "journalctl --root='$tmp/journal' --update-catalog 2>'$tmp/catalog.err' && ! grep -q . '$tmp/catalog.err'"
+        journalctl --root="$tmp/journal" --list-catalog >"$tmp/catalog.list" 2>/dev/null
+        for id in $(sed -n 's/^#define SRIOV_MESSAGE_[A-Z_]* *"\([0-9a-f]*\)"$/\1/p' "$abs_top_srcdir/src/journal-fields.h"); do
+                check "the catalog explains $id" grep -q "^$id sriov-monitor: [A-Za-z]" "$tmp/catalog.list"
+        done
+        check "the catalog has the daemon's 8 MESSAGE_IDs" \
+                test "$(grep -c '^-- [0-9a-f]\{32\}$' "$abs_top_srcdir/systemd/sriov-monitor.catalog")" = 8
+else
+        echo "SKIP: journalctl is not installed; the catalog is not checked"
+fi
 
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0
