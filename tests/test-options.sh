@@ -53,5 +53,19 @@ for pair in sriov-monitord:sriov-monitord.8 sriov-status:sriov-status.1; do
         done
         [ -z "$missing$extra" ] && pass=$((pass + 1)) && echo "ok: ${pair%%:*}: --help and ${pair#*:} agree"
 done
+# Usage errors of the fleet options (issue 17): status 2 and a message,
+# before anything starts.
+for bad in --metrics-file=relative.prom --metrics-file=/tmp/dir/ --features-file=features \
+        --driverless-grace=-1 --driverless-grace=86401 --driverless-grace=ten --metrics-file; do
+        err=$("$abs_top_builddir/sriov-monitord" "$bad" 2>&1 >/dev/null)
+        status=$?
+        if [ "$status" -eq 2 ] && [ -n "$err" ]; then
+                pass=$((pass + 1))
+        else
+                echo "FAIL: sriov-monitord $bad: status $status (expected 2), '$err'" >&2
+                fail=$((fail + 1))
+        fi
+done
+
 echo "$pass passed, $fail failed"
 test "$fail" -eq 0
