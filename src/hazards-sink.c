@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "hazards-sink.h"
@@ -58,6 +59,21 @@ static int on_timer(sd_event_source *t, uint64_t usec, void *userdata) {
         return 0;
 }
 
+/* The next time a VF's grace time runs out: the only change the clock
+ * makes by itself. */
+static uint64_t next_deadline(HazardsSink *s, uint64_t now) {
+        uint64_t next = 0;
+        Driverless *e;
+
+        HASHMAP_FOREACH(e, s->driverless, i) {
+                uint64_t due = e->since + s->driverless_grace_usec;
+
+                if (due > now && (next == 0 || due < next))
+                        next = due;
+        }
+        return next;
+}
+
 static void arm(HazardsSink *s) {
         int r = 0;
 
@@ -77,52 +93,87 @@ static void arm(HazardsSink *s) {
                 log_warning_errno(r, "Failed to schedule the next hazard check: %m");
 }
 
-void hazards_sink_update(HazardsSink *s) {
-        HazardList fresh = {};
-        int r;
+/* This address needs a new look at the end of the batch. */
+static void touch(HazardsSink *s, const char *address) {
+        char *k;
 
-        r = hazards_detect(&(HazardInput) {
+        if (hashmap_get(s->touched, address))
+                return;
+        k = strdup(address);
+        if (!k || hashmap_replace(s->touched, k, k) < 0) {
+                free(k);
+                log_oom();
+        }
+}
+
+/* Re-examines the touched devices (and, the clock having moved on, the
+ * driverless ones), updating Status.hazards in place. */
+void hazards_sink_update(HazardsSink *s) {
+        HazardInput in = {
                 .table = s->table,
                 .now = s->clock(),
                 .driverless_grace_usec = s->driverless_grace_usec,
                 .driverless_since = driverless_since,
                 .userdata = s,
-        }, &fresh, &s->next_usec);
-        if (r < 0) {
-                log_oom();
-                return;
+        };
+        bool changed = false;
+        uint64_t ignored = 0;
+        Driverless *e;
+        char *k;
+
+        HASHMAP_FOREACH(e, s->driverless, i)
+                touch(s, e->address);
+        HASHMAP_FOREACH(k, s->touched, i) {
+                const Device *d = device_table_get(s->table, k);
+                HazardList fresh = {};
+                int r = d ? hazards_of_device(&in, d, &fresh, &ignored) : 0;
+
+                if (r >= 0)
+                        r = hazard_list_replace_address(&s->status->hazards, k, &fresh);
+                if (r < 0) {
+                        hazard_list_clear(&fresh);
+                        log_oom();
+                }
+                changed |= r > 0;
+                (void) hashmap_remove(s->touched, k);
+                free(k);
         }
-        s->dirty = false;
+        s->next_usec = next_deadline(s, in.now);
         arm(s);
-        if (hazard_list_equal(&fresh, &s->status->hazards)) {
-                hazard_list_clear(&fresh);
-                return;
-        }
-        hazard_list_clear(&s->status->hazards);
-        s->status->hazards = fresh;
-        if (s->changed)
+        if (changed && s->changed)
                 s->changed(s->userdata);
+}
+
+/* A device's hazards may depend on its PF (a VF's) or its VFs (a PF's):
+ * those are looked at again too. */
+static void touch_related(HazardsSink *s, const Device *d) {
+        touch(s, d->address);
+        if (d->role == DEVICE_ROLE_VF && d->pf_address)
+                touch(s, d->pf_address);
+        for (size_t i = 0; d->role == DEVICE_ROLE_PF && i < d->n_vfs; i++)
+                touch(s, d->vfs[i].address);
 }
 
 static void sink_added(Sink *sink, const Device *d) {
         HazardsSink *s = (HazardsSink *) sink;
 
         note(s, d);
-        s->dirty = true;
+        touch_related(s, d);
 }
 
 static void sink_changed(Sink *sink, const Device *old, const Device *new) {
         HazardsSink *s = (HazardsSink *) sink;
 
         note(s, new);
-        s->dirty = true;
+        touch_related(s, old);
+        touch_related(s, new);
 }
 
 static void sink_removed(Sink *sink, const Device *d) {
         HazardsSink *s = (HazardsSink *) sink;
 
         forget(s, d->address);
-        s->dirty = true;
+        touch_related(s, d);
 }
 
 static void sink_batch_done(Sink *sink, const BatchDone *done) {
@@ -131,9 +182,11 @@ static void sink_batch_done(Sink *sink, const BatchDone *done) {
 
         /* The first scan fills the table without added() calls. */
         if (done->initial)
-                HASHMAP_FOREACH(d, s->table->by_address, i)
+                HASHMAP_FOREACH(d, s->table->by_address, i) {
                         note(s, d);
-        if (done->initial || s->dirty)
+                        touch(s, d->address);
+                }
+        if (hashmap_size(s->touched) > 0)
                 hazards_sink_update(s);
 }
 
@@ -154,12 +207,14 @@ int hazards_sink_init(HazardsSink *s, sd_event *event, Status *status, const Dev
                 .driverless_grace_usec = driverless_grace_usec,
                 .clock = now_monotonic,
                 .driverless = hashmap_new(),
+                .touched = hashmap_new(),
         };
-        return s->driverless ? 0 : -ENOMEM;
+        return s->driverless && s->touched ? 0 : -ENOMEM;
 }
 
 void hazards_sink_done(HazardsSink *s) {
         Driverless *e;
+        char *k;
 
         if (s->driverless)
                 HASHMAP_FOREACH(e, s->driverless, i) {
@@ -167,6 +222,12 @@ void hazards_sink_done(HazardsSink *s) {
                         free(e);
                 }
         s->driverless = hashmap_free(s->driverless);
+        if (s->touched)
+                HASHMAP_FOREACH(k, s->touched, i) {
+                        (void) hashmap_remove(s->touched, k);
+                        free(k);
+                }
+        s->touched = hashmap_free(s->touched);
         s->timer = sd_event_source_disable_unref(s->timer);
         if (s->status)
                 hazard_list_clear(&s->status->hazards);

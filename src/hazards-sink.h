@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-event.h>
 
 #include "hashmap.h"
@@ -23,9 +24,9 @@ typedef struct HazardsSink {
         uint64_t driverless_grace_usec;
         uint64_t (*clock)(void);        /* CLOCK_MONOTONIC usec; a fake one in tests */
         Hashmap *driverless;            /* address -> since when it has had no driver */
+        Hashmap *touched;               /* addresses to look at again (the key is the value) */
         sd_event_source *timer;
-        uint64_t next_usec;             /* when the list changes by the clock alone; 0: never */
-        bool dirty;                     /* the table changed since the last look */
+        uint64_t next_usec;             /* when a grace time runs out; 0: none runs */
         void (*changed)(void *userdata);
         void *userdata;
 } HazardsSink;
@@ -33,5 +34,6 @@ typedef struct HazardsSink {
 int hazards_sink_init(HazardsSink *s, sd_event *event, Status *status, const DeviceTable *table,
                       uint64_t driverless_grace_usec);
 void hazards_sink_done(HazardsSink *s);
-/* Looks again (the clock moved on): what the timer does, for tests. */
+/* Looks again at the touched devices and the driverless ones (the clock
+ * moved on): what batch_done and the timer do; for tests. */
 void hazards_sink_update(HazardsSink *s);

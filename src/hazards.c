@@ -19,7 +19,7 @@ typedef struct Detect {
         const HazardInput *in;
         const DeviceTable *table;
         HazardList *out;
-        uint64_t next;
+        uint64_t *next;
 } Detect;
 
 static int add(Detect *dt, HazardKind kind, const Device *d, char *text) {
@@ -40,8 +40,8 @@ static int add(Detect *dt, HazardKind kind, const Device *d, char *text) {
 }
 
 static void wake_at(Detect *dt, uint64_t when) {
-        if (when > dt->in->now && (dt->next == 0 || when < dt->next))
-                dt->next = when;
+        if (when > dt->in->now && (*dt->next == 0 || when < *dt->next))
+                *dt->next = when;
 }
 
 static char *textf(const char *format, ...) _printf_(1, 2);
@@ -90,28 +90,91 @@ static const HazardRule rules[_HAZARD_KIND_MAX] = {
         [HAZARD_DRIVERLESS] = rule_driverless,
 };
 
+int hazards_of_device(const HazardInput *in, const Device *d, HazardList *list, uint64_t *next) {
+        Detect dt = { .in = in, .table = in->table, .out = list, .next = next };
+
+        for (size_t k = 0; k < _HAZARD_KIND_MAX; k++) {
+                int r = rules[k](&dt, d);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int hazards_detect(const HazardInput *in, HazardList *ret, uint64_t *ret_next) {
         _cleanup_free_ Device **devices = NULL;
         HazardList out = {};
-        Detect dt = { .in = in, .table = in->table, .out = &out };
+        uint64_t next = 0;
         size_t n;
         int r;
 
         r = device_table_list(in->table, -1, &devices, &n);
         if (r < 0)
                 return r;
-        for (size_t k = 0; k < _HAZARD_KIND_MAX; k++)
-                for (size_t i = 0; i < n; i++) {
-                        r = rules[k](&dt, devices[i]);
-                        if (r < 0) {
-                                hazard_list_clear(&out);
-                                return r;
-                        }
+        for (size_t i = 0; i < n; i++) {
+                HazardList one = {};
+
+                r = hazards_of_device(in, devices[i], &one, &next);
+                if (r >= 0)
+                        r = hazard_list_replace_address(&out, devices[i]->address, &one);
+                if (r < 0) {
+                        hazard_list_clear(&one);
+                        hazard_list_clear(&out);
+                        return r;
                 }
+        }
         *ret = out;
         if (ret_next)
-                *ret_next = dt.next;
+                *ret_next = next;
         return 0;
+}
+
+static int cmp_hazard(const Hazard *a, const Hazard *b) {
+        if (a->kind != b->kind)
+                return a->kind < b->kind ? -1 : 1;
+        return strcmp(a->address, b->address);
+}
+
+int hazard_list_replace_address(HazardList *l, const char *address, HazardList *fresh) {
+        unsigned old_kinds = 0, new_kinds = 0;
+        size_t n = 0;
+        Hazard *t;
+
+        for (size_t i = 0; i < fresh->n; i++)
+                new_kinds |= 1U << fresh->items[i].kind;
+        t = l->items;
+        if (fresh->n > 0) {
+                t = reallocarray(l->items, l->n + fresh->n, sizeof(Hazard));
+                if (!t) {
+                        hazard_list_clear(fresh);
+                        return -ENOMEM;
+                }
+                l->items = t;
+        }
+        /* Drop this address's hazards... */
+        for (size_t i = 0; i < l->n; i++) {
+                if (streq(t[i].address, address)) {
+                        old_kinds |= 1U << t[i].kind;
+                        free(t[i].text);
+                        continue;
+                }
+                t[n++] = t[i];
+        }
+        l->n = n;
+        /* ... and insert the fresh ones where they sort. */
+        for (size_t i = 0; i < fresh->n; i++) {
+                size_t at = l->n;
+
+                while (at > 0 && cmp_hazard(&t[at - 1], &fresh->items[i]) > 0)
+                        at--;
+                memmove(t + at + 1, t + at, (l->n - at) * sizeof(Hazard));
+                t[at] = fresh->items[i];
+                l->n++;
+        }
+        fresh->items = mfree(fresh->items);
+        fresh->n = 0;
+        return old_kinds != new_kinds;
 }
 
 void hazard_list_clear(HazardList *l) {

@@ -44,11 +44,20 @@ typedef struct HazardInput {
         void *userdata;
 } HazardInput;
 
-/* Every hazard of the table now, and in *ret_next the earliest future time
- * at which the answer changes by the clock alone (0: never). */
+/* The hazards of one device of the table now, appended to *list in kind
+ * order; *next is lowered to the earliest future time at which its answer
+ * changes by the clock alone (0: never). Every rule is a function of one
+ * device and the table around it, so a batch re-examines only the devices
+ * it touched. */
+int hazards_of_device(const HazardInput *in, const Device *d, HazardList *list, uint64_t *next);
+/* Every hazard of the table now (hazards_of_device over all of it), sorted. */
 int hazards_detect(const HazardInput *in, HazardList *ret, uint64_t *ret_next);
 
 void hazard_list_clear(HazardList *l);
+/* Makes `fresh` (hazards of one address, taken) the hazards of that address
+ * in the sorted list l. Returns 1 if the kinds on that address changed, 0 if
+ * not, -ENOMEM (l unchanged, fresh freed). */
+int hazard_list_replace_address(HazardList *l, const char *address, HazardList *fresh);
 bool hazard_list_equal(const HazardList *a, const HazardList *b);
 /* Whether l has a hazard of this kind on this address. */
 bool hazard_list_contains(const HazardList *l, HazardKind kind, const char *address);

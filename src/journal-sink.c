@@ -41,16 +41,24 @@ static void log_event(const DeviceEvent *e, void *userdata) {
         send_fields(ctx[0], fields, r);
 }
 
+/* Off the journal, at the default level, nobody reads these: no work. */
+static bool wanted(const Sink *sink) {
+        return ((const JournalSink *) sink)->to_journal || log_get_max_level() >= LOG_INFO;
+}
+
 static void sink_added(Sink *sink, const Device *d) {
-        device_events_derive(NULL, d, log_event, (void *[]) { sink, (void *) d });
+        if (wanted(sink))
+                device_events_derive(NULL, d, log_event, (void *[]) { sink, (void *) d });
 }
 
 static void sink_changed(Sink *sink, const Device *old, const Device *new) {
-        device_events_derive(old, new, log_event, (void *[]) { sink, (void *) new });
+        if (wanted(sink))
+                device_events_derive(old, new, log_event, (void *[]) { sink, (void *) new });
 }
 
 static void sink_removed(Sink *sink, const Device *d) {
-        device_events_derive(d, NULL, log_event, (void *[]) { sink, (void *) d });
+        if (wanted(sink))
+                device_events_derive(d, NULL, log_event, (void *[]) { sink, (void *) d });
 }
 
 static bool names(const char *const *properties, const char *name) {

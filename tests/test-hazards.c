@@ -39,6 +39,7 @@ static void test_detect_driverless(void **state) {
         assert_int_equal(hazards_detect(&in, &l, &next), 0);
         assert_int_equal(l.n, 0);
         assert_int_equal(next, 1 + 10 * SEC);
+        hazard_list_clear(&l);
 
         in.now = 1 + 10 * SEC;
         assert_int_equal(hazards_detect(&in, &l, &next), 0);
@@ -54,6 +55,7 @@ static void test_detect_driverless(void **state) {
         device_table_get(t, PF)->drivers_autoprobe = 0;
         assert_int_equal(hazards_detect(&in, &l, &next), 0);
         assert_int_equal(l.n, 0);
+        hazard_list_clear(&l);
         device_table_free(t);
 }
 
@@ -187,6 +189,40 @@ static void test_autoprobe(void **state) {
         stop(f);
 }
 
+static HazardList one(const char *address) {
+        HazardList l = { calloc(1, sizeof(Hazard)), 1 };
+
+        l.items[0] = (Hazard) { .kind = HAZARD_DRIVERLESS, .text = strdup("t") };
+        (void) snprintf(l.items[0].address, sizeof(l.items[0].address), "%s", address);
+        return l;
+}
+
+/* The list stays sorted by address as hazards come and go, and says when
+ * an address's kinds changed. */
+static void test_list_replace(void **state) {
+        HazardList l = {}, none = {}, h;
+
+        h = one("0000:3b:00.4");
+        assert_int_equal(hazard_list_replace_address(&l, "0000:3b:00.4", &h), 1);
+        h = one("0000:3b:00.2");
+        assert_int_equal(hazard_list_replace_address(&l, "0000:3b:00.2", &h), 1);
+        h = one("0000:3b:00.3");
+        assert_int_equal(hazard_list_replace_address(&l, "0000:3b:00.3", &h), 1);
+        assert_int_equal(l.n, 3);
+        assert_string_equal(l.items[0].address, "0000:3b:00.2");
+        assert_string_equal(l.items[1].address, "0000:3b:00.3");
+        assert_string_equal(l.items[2].address, "0000:3b:00.4");
+        /* The same again: no change. */
+        h = one("0000:3b:00.3");
+        assert_int_equal(hazard_list_replace_address(&l, "0000:3b:00.3", &h), 0);
+        assert_int_equal(l.n, 3);
+        assert_int_equal(hazard_list_replace_address(&l, "0000:3b:00.3", &none), 1);
+        assert_int_equal(l.n, 2);
+        assert_string_equal(l.items[1].address, "0000:3b:00.4");
+        assert_int_equal(hazard_list_replace_address(&l, "0000:af:00.0", &none), 0);
+        hazard_list_clear(&l);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_detect_driverless),
@@ -194,6 +230,7 @@ int main(void) {
                 cmocka_unit_test(test_rebind_is_not_driverless),
                 cmocka_unit_test(test_removed_vf),
                 cmocka_unit_test(test_autoprobe),
+                cmocka_unit_test(test_list_replace),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
