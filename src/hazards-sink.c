@@ -20,14 +20,36 @@ static uint64_t now_monotonic(void) {
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000ULL;
 }
 
+/* The earliest grace time still running, over every driverless VF. */
+static uint64_t next_deadline(HazardsSink *s, uint64_t now) {
+        uint64_t next = 0;
+        Driverless *e;
+
+        if (s->driverless_grace_usec == 0)
+                return 0;
+        HASHMAP_FOREACH(e, s->driverless, i) {
+                uint64_t due = e->since + s->driverless_grace_usec;
+
+                if (due > now && (next == 0 || due < next))
+                        next = due;
+        }
+        return next;
+}
+
 static void forget(HazardsSink *s, const char *address) {
-        free(hashmap_remove(s->driverless, address));
+        Driverless *e = hashmap_remove(s->driverless, address);
+
+        /* Its grace time was the next to run out: find the next one. */
+        if (e && s->driverless_grace_usec > 0 && e->since + s->driverless_grace_usec == s->next_usec)
+                s->next_usec = next_deadline(s, s->clock());
+        free(e);
 }
 
 /* A VF seen without a driver keeps its first such moment; one with a
  * driver is forgotten, so the next unbind starts a new grace time. */
 static void note(HazardsSink *s, const Device *d) {
         Driverless *e;
+        uint64_t due;
 
         if (d->role != DEVICE_ROLE_VF || d->driver) {
                 forget(s, d->address);
@@ -45,7 +67,11 @@ static void note(HazardsSink *s, const Device *d) {
         if (hashmap_replace(s->driverless, e->address, e) < 0) {
                 free(e);
                 log_oom();
+                return;
         }
+        due = e->since + s->driverless_grace_usec;
+        if (s->driverless_grace_usec > 0 && (s->next_usec == 0 || due < s->next_usec))
+                s->next_usec = due;
 }
 
 static uint64_t driverless_since(const char *address, void *userdata) {
@@ -54,25 +80,7 @@ static uint64_t driverless_since(const char *address, void *userdata) {
         return e ? e->since : 0;
 }
 
-static int on_timer(sd_event_source *t, uint64_t usec, void *userdata) {
-        hazards_sink_update(userdata);
-        return 0;
-}
-
-/* The next time a VF's grace time runs out: the only change the clock
- * makes by itself. */
-static uint64_t next_deadline(HazardsSink *s, uint64_t now) {
-        uint64_t next = 0;
-        Driverless *e;
-
-        HASHMAP_FOREACH(e, s->driverless, i) {
-                uint64_t due = e->since + s->driverless_grace_usec;
-
-                if (due > now && (next == 0 || due < next))
-                        next = due;
-        }
-        return next;
-}
+static int on_timer(sd_event_source *t, uint64_t usec, void *userdata);
 
 static void arm(HazardsSink *s) {
         int r = 0;
@@ -93,6 +101,11 @@ static void arm(HazardsSink *s) {
                 log_warning_errno(r, "Failed to schedule the next hazard check: %m");
 }
 
+static int on_timer(sd_event_source *t, uint64_t usec, void *userdata) {
+        hazards_sink_tick(userdata);
+        return 0;
+}
+
 /* This address needs a new look at the end of the batch. */
 static void touch(HazardsSink *s, const char *address) {
         char *k;
@@ -106,8 +119,8 @@ static void touch(HazardsSink *s, const char *address) {
         }
 }
 
-/* Re-examines the touched devices (and, the clock having moved on, the
- * driverless ones), updating Status.hazards in place. */
+/* Re-examines the touched devices, updating Status.hazards in place, and
+ * arms the timer for the next grace time to run out. */
 void hazards_sink_update(HazardsSink *s) {
         HazardInput in = {
                 .table = s->table,
@@ -118,11 +131,8 @@ void hazards_sink_update(HazardsSink *s) {
         };
         bool changed = false;
         uint64_t ignored = 0;
-        Driverless *e;
         char *k;
 
-        HASHMAP_FOREACH(e, s->driverless, i)
-                touch(s, e->address);
         HASHMAP_FOREACH(k, s->touched, i) {
                 const Device *d = device_table_get(s->table, k);
                 HazardList fresh = {};
@@ -138,10 +148,20 @@ void hazards_sink_update(HazardsSink *s) {
                 (void) hashmap_remove(s->touched, k);
                 free(k);
         }
-        s->next_usec = next_deadline(s, in.now);
         arm(s);
         if (changed && s->changed)
                 s->changed(s->userdata);
+}
+
+void hazards_sink_tick(HazardsSink *s) {
+        uint64_t now = s->clock();
+        Driverless *e;
+
+        HASHMAP_FOREACH(e, s->driverless, i)
+                if (e->since + s->driverless_grace_usec <= now)
+                        touch(s, e->address);
+        s->next_usec = next_deadline(s, now);
+        hazards_sink_update(s);
 }
 
 /* A device's hazards may depend on its PF (a VF's) or its VFs (a PF's):

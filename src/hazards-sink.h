@@ -34,6 +34,8 @@ typedef struct HazardsSink {
 int hazards_sink_init(HazardsSink *s, sd_event *event, Status *status, const DeviceTable *table,
                       uint64_t driverless_grace_usec);
 void hazards_sink_done(HazardsSink *s);
-/* Looks again at the touched devices and the driverless ones (the clock
- * moved on): what batch_done and the timer do; for tests. */
+/* Looks again at the devices a batch touched: what batch_done does. */
 void hazards_sink_update(HazardsSink *s);
+/* Looks again at the VFs whose grace time ran out: what the timer does
+ * (a test with a fake clock calls it). */
+void hazards_sink_tick(HazardsSink *s);

@@ -64,7 +64,7 @@ static int rule_driverless(Detect *dt, const Device *d) {
         const Device *pf;
         uint64_t since, due;
 
-        if (d->role != DEVICE_ROLE_VF || d->driver || !d->pf_address)
+        if (dt->in->driverless_grace_usec == 0 || d->role != DEVICE_ROLE_VF || d->driver || !d->pf_address)
                 return 0;
         pf = device_table_get(dt->table, d->pf_address);
         if (!pf || pf->role != DEVICE_ROLE_PF || pf->drivers_autoprobe != 1)

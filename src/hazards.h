@@ -37,7 +37,7 @@ const char *hazard_kind_to_string(HazardKind k);
 typedef struct HazardInput {
         const DeviceTable *table;
         uint64_t now;                   /* CLOCK_MONOTONIC usec */
-        uint64_t driverless_grace_usec;
+        uint64_t driverless_grace_usec; /* 0: no driverless hazard */
         /* Since when the VF at address has been without a driver (usec), 0
          * if it has one or nobody knows. */
         uint64_t (*driverless_since)(const char *address, void *userdata);

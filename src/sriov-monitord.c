@@ -48,7 +48,7 @@ static void help(void) {
                "     --features-file=PATH  Keep Node Feature Discovery features in PATH\n"
                "     --driverless-grace=SECONDS\n"
                "                           A VF without a driver this long is a hazard\n"
-               "                           (default: 10)\n"
+               "                           (default: 10; 0: never)\n"
                "     --log-level=LEVEL     err, warning, notice (default), info\n"
                "                           or debug\n"
                "\n"

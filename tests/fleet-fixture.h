@@ -2,10 +2,12 @@
 /* A small table for the fleet sinks' unit tests (cmocka). */
 #pragma once
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "device-table.h"
+#include "pci-address.h"
 #include "strv.h"
 
 static inline Device *fixture_device(DeviceTable *t, const char *address, DeviceRole role, const char *driver,
@@ -37,5 +39,14 @@ static inline DeviceTable *fixture_table(void) {
         fixture_device(t, "0000:3b:00.2", DEVICE_ROLE_VF, "mlx5_core", "enp59s0f0v0", "0000:3b:00.0");
         fixture_device(t, "0000:3b:00.3", DEVICE_ROLE_VF, "vfio-pci", NULL, "0000:3b:00.0");
         fixture_device(t, "0000:3b:00.4", DEVICE_ROLE_VF, NULL, NULL, "0000:3b:00.0");
+        /* The PF names its VFs, as a published PF does. */
+        pf->vfs = calloc(3, sizeof(VfLink));
+        for (uint32_t i = 0; i < 3; i++) {
+                char address[PCI_ADDRESS_MAX];
+
+                (void) snprintf(address, sizeof(address), "0000:3b:00.%u", 2 + i);
+                pf->vfs[i] = (VfLink) { .index = i, .address = strdup(address) };
+        }
+        pf->n_vfs = pf->num_vfs = 3;
         return t;
 }

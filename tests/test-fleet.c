@@ -321,7 +321,8 @@ static gboolean quiescent(gpointer p) {
 }
 
 static void test_idle(void) {
-        Fleet *f = fleet_start(NULL);
+        const char *args[] = { "--driverless-grace=10", NULL };
+        Fleet *f = fleet_start(args);
 
         wait_file_line(f->features, "sriov.monitor/pfs=4");
         sim_rebind_vf(f->h->sim, sim_vf_address(f->h->sim, CX6_PF, 0), SIM_VF_VFIO, NULL);

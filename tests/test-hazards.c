@@ -106,7 +106,9 @@ static void rebind(Fixture *f, const char *address, const char *driver) {
 
 static void tick(Fixture *f, uint64_t seconds) {
         fake_now += seconds * SEC;
-        hazards_sink_update(&f->sink);
+        /* The timer fires when it is due (the sink says when). */
+        if (f->sink.next_usec != 0 && f->sink.next_usec <= fake_now)
+                hazards_sink_tick(&f->sink);
 }
 
 static void test_driverless_begins_and_ends(void **state) {
