@@ -75,3 +75,14 @@ bench:
 	@echo "make bench needs the test dependencies (GLib/GIO, umockdev, dbus-daemon) and valgrind; see README.md" >&2; exit 1
 endif
 .PHONY: bench
+
+# make bench-fleet: the fleet sinks' costs (issue 17), printed as a table for
+# BENCHMARKS.md. Not part of make bench's run.
+EXTRA_PROGRAMS = bench/bench-fleet
+CLEANFILES += bench/bench-fleet
+bench_bench_fleet_SOURCES = bench/bench-fleet.c
+bench_bench_fleet_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+bench_bench_fleet_LDADD = libsriov-util.a $(SYSTEMD_LIBS)
+bench-fleet: bench/bench-fleet
+	$(builddir)/bench/bench-fleet
+.PHONY: bench-fleet

@@ -106,17 +106,22 @@ static int on_timer(sd_event_source *t, uint64_t usec, void *userdata) {
         return 0;
 }
 
-/* This address needs a new look at the end of the batch. */
+/* This address needs a new look at the end of the batch. A list, not a
+ * set: looking twice is harmless, and its cost stays the batch's, whatever
+ * the first scan touched. */
 static void touch(HazardsSink *s, const char *address) {
-        char *k;
+        if (s->n_touched == s->allocated_touched) {
+                size_t n = s->allocated_touched ? 2 * s->allocated_touched : 16;
+                void *t = reallocarray(s->touched, n, PCI_ADDRESS_MAX);
 
-        if (hashmap_get(s->touched, address))
-                return;
-        k = strdup(address);
-        if (!k || hashmap_replace(s->touched, k, k) < 0) {
-                free(k);
-                log_oom();
+                if (!t) {
+                        log_oom();
+                        return;
+                }
+                s->touched = t;
+                s->allocated_touched = n;
         }
+        (void) snprintf(s->touched[s->n_touched++], PCI_ADDRESS_MAX, "%s", address);
 }
 
 /* Re-examines the touched devices, updating Status.hazards in place, and
@@ -131,9 +136,9 @@ void hazards_sink_update(HazardsSink *s) {
         };
         bool changed = false;
         uint64_t ignored = 0;
-        char *k;
 
-        HASHMAP_FOREACH(k, s->touched, i) {
+        for (size_t i = 0; i < s->n_touched; i++) {
+                const char *k = s->touched[i];
                 const Device *d = device_table_get(s->table, k);
                 HazardList fresh = {};
                 int r = d ? hazards_of_device(&in, d, &fresh, &ignored) : 0;
@@ -145,9 +150,8 @@ void hazards_sink_update(HazardsSink *s) {
                         log_oom();
                 }
                 changed |= r > 0;
-                (void) hashmap_remove(s->touched, k);
-                free(k);
         }
+        s->n_touched = 0;
         arm(s);
         if (changed && s->changed)
                 s->changed(s->userdata);
@@ -206,7 +210,7 @@ static void sink_batch_done(Sink *sink, const BatchDone *done) {
                         note(s, d);
                         touch(s, d->address);
                 }
-        if (hashmap_size(s->touched) > 0)
+        if (s->n_touched > 0)
                 hazards_sink_update(s);
 }
 
@@ -227,14 +231,12 @@ int hazards_sink_init(HazardsSink *s, sd_event *event, Status *status, const Dev
                 .driverless_grace_usec = driverless_grace_usec,
                 .clock = now_monotonic,
                 .driverless = hashmap_new(),
-                .touched = hashmap_new(),
         };
-        return s->driverless && s->touched ? 0 : -ENOMEM;
+        return s->driverless ? 0 : -ENOMEM;
 }
 
 void hazards_sink_done(HazardsSink *s) {
         Driverless *e;
-        char *k;
 
         if (s->driverless)
                 HASHMAP_FOREACH(e, s->driverless, i) {
@@ -242,12 +244,8 @@ void hazards_sink_done(HazardsSink *s) {
                         free(e);
                 }
         s->driverless = hashmap_free(s->driverless);
-        if (s->touched)
-                HASHMAP_FOREACH(k, s->touched, i) {
-                        (void) hashmap_remove(s->touched, k);
-                        free(k);
-                }
-        s->touched = hashmap_free(s->touched);
+        s->touched = mfree(s->touched);
+        s->n_touched = s->allocated_touched = 0;
         s->timer = sd_event_source_disable_unref(s->timer);
         if (s->status)
                 hazard_list_clear(&s->status->hazards);

@@ -24,7 +24,8 @@ typedef struct HazardsSink {
         uint64_t driverless_grace_usec;
         uint64_t (*clock)(void);        /* CLOCK_MONOTONIC usec; a fake one in tests */
         Hashmap *driverless;            /* address -> since when it has had no driver */
-        Hashmap *touched;               /* addresses to look at again (the key is the value) */
+        char (*touched)[PCI_ADDRESS_MAX];  /* addresses to look at again in this batch */
+        size_t n_touched, allocated_touched;
         sd_event_source *timer;
         uint64_t next_usec;             /* when a grace time runs out; 0: none runs */
         void (*changed)(void *userdata);
