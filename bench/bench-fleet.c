@@ -144,7 +144,7 @@ static void hazards_batch(unsigned pfs, unsigned vfs) {
         hazards_sink_init(&sink, NULL, &status, t, DRIVERLESS_GRACE_USEC_DEFAULT);
         sink.sink.ops->batch_done(&sink.sink, &(BatchDone) { .table = t, .initial = true });
         c.vf = device_table_get(t, "0000:80:00.1");
-        printf("| hazards sink, one batch that changed one VF, %u VFs (%u driverless) | %.2f µs |\n", pfs * vfs,
+        printf("| hazards sink, one batch that changed one VF, %u VFs (%u driverless) | %.2f µs | — |\n", pfs * vfs,
                pfs * vfs / 4, measure(run_batch, &c, 20000) / 1000);
         hazards_sink_done(&sink);
         device_table_free(t);
