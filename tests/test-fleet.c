@@ -2,8 +2,8 @@
 /*
  * The fleet interfaces of the running daemon: the Prometheus metrics file
  * (checked by promtool and scraped through Debian's real node_exporter),
- * the NFD feature file, the Hazards property, and the journal entries sent
- * to a journal socket of the test's own.
+ * the NFD feature file and the Hazards property (the journal entries are
+ * test-journal's).
  */
 #include <signal.h>
 #include <stdint.h>
@@ -374,140 +374,11 @@ static void test_idle(void) {
         fleet_free(f);
 }
 
-/* The journal entries, end to end: the daemon runs in a mount namespace
- * where /run/systemd is a directory of the test's, whose journal/socket the
- * test reads, with JOURNAL_STREAM naming its stderr as systemd does for a
- * unit. (The real journald and the catalog are checked in make check-vm.) */
-typedef struct Journal {
-        int fd;
-        GPtrArray *entries;     /* of char *: "KEY=value\n..." */
-} Journal;
-
-static gboolean journal_has(gpointer p) {
-        Journal *j = p;
-        char buf[65536];
-        ssize_t n;
-
-        while ((n = recv(j->fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
-                buf[n] = '\0';
-                g_ptr_array_add(j->entries, g_strdup(buf));
-        }
-        return FALSE;
-}
-
-/* The entry with all these fields ("KEY=value"), or NULL. */
-static const char *journal_find(Journal *j, const char *const *fields) {
-        for (guint i = 0; i < j->entries->len; i++) {
-                g_autofree char *e = g_strconcat("\n", (char *) g_ptr_array_index(j->entries, i), NULL);
-                gboolean all = TRUE;
-
-                for (const char *const *f = fields; *f && all; f++) {
-                        g_autofree char *needle = g_strconcat("\n", *f, "\n", NULL);
-                        all = strstr(e, needle) != NULL;
-                }
-                if (all)
-                        return g_ptr_array_index(j->entries, i);
-        }
-        return NULL;
-}
-
-typedef struct EntryWait {
-        Journal *j;
-        const char *const *fields;
-} EntryWait;
-
-static gboolean entry_there(gpointer p) {
-        EntryWait *w = p;
-
-        journal_has(w->j);
-        return journal_find(w->j, w->fields) != NULL;
-}
-
-static void wait_entry(Journal *j, const char *const *fields) {
-        EntryWait w = { j, fields };
-
-        if (!harness_wait_until(entry_there, &w, WAIT_MS)) {
-                for (guint i = 0; i < j->entries->len; i++)
-                        g_printerr("entry %u:\n%s\n", i, (char *) g_ptr_array_index(j->entries, i));
-                g_error("no journal entry with %s, %s ...", fields[0], fields[1]);
-        }
-}
-
-static void test_journal_entries(void) {
-        g_autofree char *dir = NULL, *sockdir = NULL, *wrapper = NULL, *stream = NULL, *old_wrapper = NULL;
-        g_autofree char *log = NULL;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        Journal j = { .fd = -1 };
-        Harness *h;
-        const char *vf0;
-        struct stat st;
-
-        if (geteuid() != 0 || !g_file_test("/usr/bin/unshare", G_FILE_TEST_IS_EXECUTABLE) ||
-            !g_file_test("/run/systemd", G_FILE_TEST_IS_DIR)) {
-                g_test_skip("needs root, unshare and /run/systemd (a mount namespace over it)");
-                return;
-        }
-        dir = g_dir_make_tmp("sriov-journal-XXXXXX", NULL);
-        sockdir = g_build_filename(dir, "journal", NULL);
-        g_assert_cmpint(mkdir(sockdir, 0755), ==, 0);
-        (void) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/socket", sockdir);
-        j.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        g_assert_cmpint(j.fd, >=, 0);
-        g_assert_cmpint(bind(j.fd, (struct sockaddr *) &sa, sizeof(sa)), ==, 0);
-        j.entries = g_ptr_array_new_with_free_func(g_free);
-
-        h = harness_new();
-        sim_build_demo_host(h->sim);
-        h->capture_log = TRUE;
-        /* stderr will be this file: JOURNAL_STREAM names it. */
-        g_assert_true(g_file_set_contents(h->daemon_log, "", 0, NULL));
-        g_assert_cmpint(stat(h->daemon_log, &st), ==, 0);
-        stream = g_strdup_printf("%ju:%ju", (uintmax_t) st.st_dev, (uintmax_t) st.st_ino);
-        old_wrapper = g_strdup(g_getenv("SRIOV_MONITORD_WRAPPER"));
-        wrapper = g_strdup_printf("unshare -m --propagation private sh -c 'mount --bind %s /run/systemd && exec \"$@\"' "
-                                  "sh %s", dir, old_wrapper ?: "");
-        g_setenv("SRIOV_MONITORD_WRAPPER", wrapper, TRUE);
-        g_setenv("JOURNAL_STREAM", stream, TRUE);
-        harness_start_daemon(h, NULL);
-        g_unsetenv("JOURNAL_STREAM");
-        if (old_wrapper)
-                g_setenv("SRIOV_MONITORD_WRAPPER", old_wrapper, TRUE);
-        else
-                g_unsetenv("SRIOV_MONITORD_WRAPPER");
-
-        vf0 = sim_vf_address(h->sim, CX6_PF, 0);
-        sim_rebind_vf(h->sim, vf0, SIM_VF_VFIO, NULL);
-        {
-                g_autofree char *addr = g_strconcat("SRIOV_PCI_ADDRESS=", vf0, NULL);
-                const char *driver[] = { "MESSAGE_ID=a1e0c3569b584cdc864b5679f47dfa5d", "SRIOV_TYPE=driver",
-                                         "SRIOV_ACTION=modified", addr, "SRIOV_PF=" CX6_PF, "PRIORITY=6",
-                                         "SRIOV_DRIVER=vfio-pci", NULL };
-                const char *netdev[] = { "MESSAGE_ID=64f516fb489849868438ce176444a995", "SRIOV_TYPE=interface",
-                                         "SRIOV_ACTION=deleted", addr, "SRIOV_NETDEV=enp59s0f0v0",
-                                         "SRIOV_PF=" CX6_PF, NULL };
-
-                wait_entry(&j, driver);
-                wait_entry(&j, netdev);
-                g_assert_true(g_str_has_prefix(journal_find(&j, driver), "MESSAGE="));
-        }
-        /* Quiet after start on stderr: the events went to the journal only. */
-        log = harness_daemon_log(h);
-        g_assert_cmpstr(log, ==, "<5>Monitoring 4 PFs, 8 VFs.\n");
-
-        harness_free(h);
-        (void) close(j.fd);
-        (void) unlink(sa.sun_path);
-        (void) rmdir(sockdir);
-        (void) rmdir(dir);
-        g_ptr_array_unref(j.entries);
-}
-
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/fleet/files-follow-the-host", test_files_follow_the_host);
         g_test_add_func("/fleet/node-exporter", test_node_exporter);
         g_test_add_func("/fleet/driverless-hazard", test_driverless_hazard);
         g_test_add_func("/fleet/idle", test_idle);
-        g_test_add_func("/fleet/journal-entries", test_journal_entries);
         return g_test_run();
 }
