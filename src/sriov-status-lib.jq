@@ -160,5 +160,10 @@ def manager_status($fmt):
                            | strflocaltime("%Y-%m-%d %H:%M:%S %Z")
                       else "never" end)",
       "EventsProcessed: \(.EventsProcessed // "?")",
-      "PhysicalFunctions: \(.PhysicalFunctions // [] | length)"
+      "PhysicalFunctions: \(.PhysicalFunctions // [] | length)",
+      # Hazards (issue 17): a count, then one indented line each.
+      (if has("Hazards") then
+         "Hazards: \(.Hazards | if length == 0 then "none" else length end)",
+         (.Hazards[] | "  \(.[0]) \(.[1]): \(.[2])")
+       else empty end)
     end;

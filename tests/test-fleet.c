@@ -342,6 +342,16 @@ static void test_driverless_hazard(void) {
 
         wait_hazard(f->h, unbound, TRUE);
         wait_file_line(f->metrics, "sriov_monitor_hazards{kind=\"driverless\"} 1");
+        {
+                /* sriov-status --status shows it, to any client. */
+                const char *argv[] = { g_getenv("SRIOV_STATUS"), "--status", NULL };
+                g_autofree char *out = NULL, *err = NULL, *line = g_strdup_printf("\n  driverless %s: VF %s of PF ",
+                                                                                 unbound, unbound);
+
+                g_assert_cmpint(harness_run(f->h, argv, &out, &err), ==, 0);
+                g_assert_nonnull(strstr(out, "\nHazards: 1\n"));
+                g_assert_nonnull(strstr(out, line));
+        }
         recorder_sync(rec);
         g_assert_cmpuint(recorder_count_manager_property(rec, "Hazards"), >=, 1);
 

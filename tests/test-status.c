@@ -215,11 +215,12 @@ static void test_status(void) {
         g_assert_true(g_regex_match_simple("^LastRefresh: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d ", lines[2], 0, 0));
         g_assert_true(g_regex_match_simple("^EventsProcessed: \\d+$", lines[3], 0, 0));
         g_assert_cmpstr(lines[4], ==, "PhysicalFunctions: 4");
+        g_assert_cmpstr(lines[5], ==, "Hazards: none");
 
         g_assert_cmpint(status(h, (const char *[]) { "--status", "--json", NULL }, &json, &err), ==, 0);
         g_assert_true(jq_holds(h, json, ".Version == \"" PACKAGE_VERSION "\" and .Degraded == false and "
                                         "(.LastRefresh | type) == \"number\" and .LastRefresh > 0 and "
-                                        "(.EventsProcessed | type) == \"number\""));
+                                        "(.EventsProcessed | type) == \"number\" and .Hazards == []"));
         assert_fails(h, (const char *[]) { "--status", CX6_VF0, NULL }, 2, "--status");
         assert_fails(h, (const char *[]) { "--status", "--watch", NULL }, 2, "--status");
 }
