@@ -10,6 +10,8 @@
 const char *hazard_kind_to_string(HazardKind k) {
         static const char *const names[_HAZARD_KIND_MAX] = {
                 [HAZARD_DRIVERLESS] = "driverless",
+                [HAZARD_PF_DOWN] = "pf-down",
+                [HAZARD_SPOOFCHECK_NO_MAC] = "spoofcheck-no-mac",
         };
 
         return k >= 0 && k < _HAZARD_KIND_MAX ? names[k] : NULL;
@@ -83,11 +85,47 @@ static int rule_driverless(Detect *dt, const Device *d) {
                          (unsigned long long) (dt->in->driverless_grace_usec / 1000000ULL)));
 }
 
+/* pf-down: a PF whose link is down (its netdev has no carrier) while some
+ * of its VFs are in use: their traffic goes nowhere. In use, so far: a VF
+ * whose own netdev has carrier (a VF "owned" by a process needs issue 16's
+ * owner). */
+static int rule_pf_down(Detect *dt, const Device *d) {
+        unsigned in_use = 0;
+
+        if (d->role != DEVICE_ROLE_PF || !d->link_netdev || d->carrier)
+                return 0;
+        for (size_t i = 0; i < d->n_vfs; i++) {
+                const Device *vf = device_table_get(dt->table, d->vfs[i].address);
+
+                in_use += vf && vf->role == DEVICE_ROLE_VF && vf->link_netdev && vf->carrier;
+        }
+        if (in_use == 0)
+                return 0;
+        return add(dt, HAZARD_PF_DOWN, d,
+                   textf("PF %s (%s) has no link while %u of its VFs are in use (their link is up).", d->address,
+                         d->link_netdev, in_use));
+}
+
+/* spoofcheck-no-mac: spoof checking on while the PF set no MAC for the VF
+ * (00:00:00:00:00:00): the VF is checked against an address nobody gave
+ * it, and on drivers that enforce it its traffic is dropped. An unknown
+ * configuration ("", see VfConfigComplete) is not this. */
+static int rule_spoofcheck_no_mac(Detect *dt, const Device *d) {
+        if (d->role != DEVICE_ROLE_VF || d->vf_config.spoof_check != 1 || !d->vf_config.mac ||
+            !streq(d->vf_config.mac, "00:00:00:00:00:00"))
+                return 0;
+        return add(dt, HAZARD_SPOOFCHECK_NO_MAC, d,
+                   textf("VF %s of PF %s has spoof checking on but no admin MAC (00:00:00:00:00:00).", d->address,
+                         strempty(d->pf_address)));
+}
+
 typedef int (*HazardRule)(Detect *dt, const Device *d);
 
 /* One rule per kind, in kind order: the list comes out sorted. */
 static const HazardRule rules[_HAZARD_KIND_MAX] = {
         [HAZARD_DRIVERLESS] = rule_driverless,
+        [HAZARD_PF_DOWN] = rule_pf_down,
+        [HAZARD_SPOOFCHECK_NO_MAC] = rule_spoofcheck_no_mac,
 };
 
 int hazards_of_device(const HazardInput *in, const Device *d, HazardList *list, uint64_t *next) {

@@ -13,6 +13,8 @@
  * without a driver, which only the tracker in hazards-sink.c knows). */
 typedef enum HazardKind {
         HAZARD_DRIVERLESS,
+        HAZARD_PF_DOWN,
+        HAZARD_SPOOFCHECK_NO_MAC,
         _HAZARD_KIND_MAX,
 } HazardKind;
 

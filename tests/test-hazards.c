@@ -191,6 +191,93 @@ static void test_autoprobe(void **state) {
         stop(f);
 }
 
+static size_t detect(DeviceTable *t, HazardList *l) {
+        HazardInput in = { .table = t, .now = 100 * SEC, .driverless_grace_usec = 10 * SEC };
+        uint64_t next = 0;
+
+        hazard_list_clear(l);
+        assert_int_equal(hazards_detect(&in, l, &next), 0);
+        return l->n;
+}
+
+/* pf-down: the PF's netdev without carrier while a VF's link is up. */
+static void test_pf_down(void **state) {
+        DeviceTable *t = fixture_table();
+        Device *pf = device_table_get(t, PF), *vf = device_table_get(t, VF_NET);
+        HazardList l = {};
+
+        pf->link_netdev = strdup("enp59s0f0np0");
+        pf->carrier = 1;
+        vf->link_netdev = strdup("enp59s0f0v0");
+        vf->carrier = 1;
+        assert_int_equal(detect(t, &l), 0);
+        /* The PF loses its link: a hazard on the PF. */
+        pf->carrier = 0;
+        assert_int_equal(detect(t, &l), 1);
+        assert_int_equal(l.items[0].kind, HAZARD_PF_DOWN);
+        assert_string_equal(l.items[0].address, PF);
+        assert_string_equal(hazard_kind_to_string(HAZARD_PF_DOWN), "pf-down");
+        assert_non_null(strstr(l.items[0].text, "1 of its VFs"));
+        /* No VF in use: no hazard. */
+        vf->carrier = 0;
+        assert_int_equal(detect(t, &l), 0);
+        /* A PF without a netdev has no link to lose. */
+        vf->carrier = 1;
+        pf->link_netdev = mfree(pf->link_netdev);
+        assert_int_equal(detect(t, &l), 0);
+        hazard_list_clear(&l);
+        device_table_free(t);
+}
+
+/* spoofcheck-no-mac: spoof checking on with a zero admin MAC; an unknown
+ * configuration is not one. */
+static void test_spoofcheck_no_mac(void **state) {
+        DeviceTable *t = fixture_table();
+        Device *vf = device_table_get(t, VF_NET);
+        HazardList l = {};
+
+        vf->vf_config.spoof_check = 1;
+        assert_int_equal(detect(t, &l), 0); /* mac unknown */
+        vf->vf_config.mac = strdup("00:00:00:00:00:00");
+        assert_int_equal(detect(t, &l), 1);
+        assert_int_equal(l.items[0].kind, HAZARD_SPOOFCHECK_NO_MAC);
+        assert_string_equal(l.items[0].address, VF_NET);
+        assert_string_equal(hazard_kind_to_string(HAZARD_SPOOFCHECK_NO_MAC), "spoofcheck-no-mac");
+        vf->vf_config.spoof_check = 0;
+        assert_int_equal(detect(t, &l), 0);
+        vf->vf_config.spoof_check = 1;
+        free(vf->vf_config.mac);
+        vf->vf_config.mac = strdup("52:54:00:aa:bb:01");
+        assert_int_equal(detect(t, &l), 0);
+        hazard_list_clear(&l);
+        device_table_free(t);
+}
+
+/* Through the sink: a VF's link going up under a PF without link touches
+ * the PF, whose hazard begins; sorted by kind, then address. */
+static void test_sink_relates_pf_and_vf(void **state) {
+        Fixture *f = start();
+        Device *pf = device_table_get(f->table, PF), *vf = device_table_get(f->table, VF_NET);
+
+        pf->link_netdev = strdup("enp59s0f0np0");
+        vf->link_netdev = strdup("enp59s0f0v0");
+        vf->vf_config.spoof_check = 1;
+        vf->vf_config.mac = strdup("00:00:00:00:00:00");
+        vf->carrier = 1;
+        f->sink.sink.ops->changed(&f->sink.sink, vf, vf);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 2);
+        assert_int_equal(f->status.hazards.items[0].kind, HAZARD_PF_DOWN);
+        assert_string_equal(f->status.hazards.items[0].address, PF);
+        assert_int_equal(f->status.hazards.items[1].kind, HAZARD_SPOOFCHECK_NO_MAC);
+        vf->carrier = 0;
+        f->sink.sink.ops->changed(&f->sink.sink, vf, vf);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 1);
+        assert_int_equal(f->status.hazards.items[0].kind, HAZARD_SPOOFCHECK_NO_MAC);
+        stop(f);
+}
+
 static HazardList one(const char *address) {
         HazardList l = { calloc(1, sizeof(Hazard)), 1 };
 
@@ -233,6 +320,9 @@ int main(void) {
                 cmocka_unit_test(test_removed_vf),
                 cmocka_unit_test(test_autoprobe),
                 cmocka_unit_test(test_list_replace),
+                cmocka_unit_test(test_pf_down),
+                cmocka_unit_test(test_spoofcheck_no_mac),
+                cmocka_unit_test(test_sink_relates_pf_and_vf),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
