@@ -12,6 +12,7 @@ const char *hazard_kind_to_string(HazardKind k) {
                 [HAZARD_DRIVERLESS] = "driverless",
                 [HAZARD_PF_DOWN] = "pf-down",
                 [HAZARD_SPOOFCHECK_NO_MAC] = "spoofcheck-no-mac",
+                [HAZARD_VF_CONFIG_INCOMPLETE] = "vf-config-incomplete",
         };
 
         return k >= 0 && k < _HAZARD_KIND_MAX ? names[k] : NULL;
@@ -119,6 +120,19 @@ static int rule_spoofcheck_no_mac(Detect *dt, const Device *d) {
                          strempty(d->pf_address)));
 }
 
+/* vf-config-incomplete: the kernel answered for the PF's netdev but its VF
+ * list is short (IFLA_NUM_VF above what it listed: the attribute overflows
+ * with very many VFs) or the VF query failed, so some VFs' admin
+ * configuration is not published. A PF the kernel has no link for (no
+ * netdev, unbound, a simulated host) has no list to be short of: not this. */
+static int rule_vf_config_incomplete(Detect *dt, const Device *d) {
+        if (d->role != DEVICE_ROLE_PF || d->n_vfs == 0 || d->ifindex <= 0 || d->vf_config_complete)
+                return 0;
+        return add(dt, HAZARD_VF_CONFIG_INCOMPLETE, d,
+                   textf("PF %s (%s): the kernel did not list the configuration of all its %zu VFs.", d->address,
+                         strempty(d->link_netdev), d->n_vfs));
+}
+
 typedef int (*HazardRule)(Detect *dt, const Device *d);
 
 /* One rule per kind, in kind order: the list comes out sorted. */
@@ -126,6 +140,7 @@ static const HazardRule rules[_HAZARD_KIND_MAX] = {
         [HAZARD_DRIVERLESS] = rule_driverless,
         [HAZARD_PF_DOWN] = rule_pf_down,
         [HAZARD_SPOOFCHECK_NO_MAC] = rule_spoofcheck_no_mac,
+        [HAZARD_VF_CONFIG_INCOMPLETE] = rule_vf_config_incomplete,
 };
 
 int hazards_of_device(const HazardInput *in, const Device *d, HazardList *list, uint64_t *next) {

@@ -15,6 +15,7 @@ typedef enum HazardKind {
         HAZARD_DRIVERLESS,
         HAZARD_PF_DOWN,
         HAZARD_SPOOFCHECK_NO_MAC,
+        HAZARD_VF_CONFIG_INCOMPLETE,
         _HAZARD_KIND_MAX,
 } HazardKind;
 

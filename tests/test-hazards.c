@@ -253,6 +253,29 @@ static void test_spoofcheck_no_mac(void **state) {
         device_table_free(t);
 }
 
+/* vf-config-incomplete: a PF the kernel has a link for whose VF list is
+ * short; a PF with no link (the simulator's) or no VFs is not one. */
+static void test_vf_config_incomplete(void **state) {
+        DeviceTable *t = fixture_table();
+        Device *pf = device_table_get(t, PF);
+        HazardList l = {};
+
+        pf->vf_config_complete = 0;
+        pf->ifindex = 0;
+        assert_int_equal(detect(t, &l), 0); /* no link: nothing to be short of */
+        pf->ifindex = 7;
+        pf->link_netdev = strdup("enp59s0f0np0");
+        assert_int_equal(detect(t, &l), 1);
+        assert_int_equal(l.items[0].kind, HAZARD_VF_CONFIG_INCOMPLETE);
+        assert_string_equal(l.items[0].address, PF);
+        assert_string_equal(hazard_kind_to_string(HAZARD_VF_CONFIG_INCOMPLETE), "vf-config-incomplete");
+        assert_non_null(strstr(l.items[0].text, "enp59s0f0np0"));
+        pf->vf_config_complete = 1;
+        assert_int_equal(detect(t, &l), 0);
+        hazard_list_clear(&l);
+        device_table_free(t);
+}
+
 /* Through the sink: a VF's link going up under a PF without link touches
  * the PF, whose hazard begins; sorted by kind, then address. */
 static void test_sink_relates_pf_and_vf(void **state) {
@@ -322,6 +345,7 @@ int main(void) {
                 cmocka_unit_test(test_list_replace),
                 cmocka_unit_test(test_pf_down),
                 cmocka_unit_test(test_spoofcheck_no_mac),
+                cmocka_unit_test(test_vf_config_incomplete),
                 cmocka_unit_test(test_sink_relates_pf_and_vf),
         };
 
