@@ -30,6 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fuzz_assert(c.settle == (mark != UEVENT_MARK_NONE && !streq_or_null(action, "move")));
         if (!action || !subsystem || !devpath)
                 fuzz_assert(mark == UEVENT_MARK_NONE);
+        /* A sequence step only from a PCI uevent of the function itself (issue 14). */
+        fuzz_assert(c.step >= UEVENT_STEP_NONE && c.step <= UEVENT_STEP_REMOVE);
+        fuzz_assert(c.step == UEVENT_STEP_NONE || (c.with_syspath && streq_or_null(subsystem, "pci")));
+        fuzz_assert((c.step == UEVENT_STEP_BIND) == (mark == UEVENT_MARK_DIRTY && c.with_syspath &&
+                                                     streq_or_null(action, "bind")));
+        fuzz_assert((c.step == UEVENT_STEP_REMOVE) == (mark == UEVENT_MARK_PCI && c.removed));
         /* Only the subsystems the monitor subscribes to are treated specially. */
         if (mark == UEVENT_MARK_IOMMU_GROUP) {
                 fuzz_assert(streq_or_null(subsystem, "vfio"));

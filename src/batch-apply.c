@@ -132,7 +132,12 @@ static void renew_vfs(Work *w, Device *pf, const VfLink *links, size_t n, bool s
         pf->vfs = vfs;
         pf->n_vfs = n_vfs;
         pf->num_vfs = (uint32_t) n_vfs; /* NumVFs counts what VirtualFunctions names */
-        if (device_vfs_equal(&old, pf) && old.num_vfs == pf->num_vfs) {
+        /* A PF naming no VF has every VF's configuration: its own reading,
+         * held until a disable has paused (issue 14), comes later. */
+        if (n_vfs == 0)
+                pf->vf_config_complete = true;
+        if (device_vfs_equal(&old, pf) && old.num_vfs == pf->num_vfs &&
+            old.vf_config_complete == pf->vf_config_complete) {
                 pf->vfs = old.vfs;
                 pf->n_vfs = old.n_vfs;
                 vf_links_free(vfs, n_vfs);
@@ -176,6 +181,8 @@ static void resolve_vf_index(Work *w, Device *vf) {
                         if (w->b->reader->ops->read(w->b->reader, cur->syspath, cur, &pf->fresh) < 0)
                                 log_warning("Failed to read %s.", cur->address);
                         reading_take_links(pf);
+                        /* Its own mark, held, publishes what it names. */
+                        pf->index_only = pf->applied = marks_held(w->b->marks, cur->address);
                         w->n++;
                         if (hashmap_replace(w->by_address, pf->address, pf) < 0)
                                 marks_resync(w->b->marks, "out of memory");
@@ -216,7 +223,7 @@ static int prepare(Work *w) {
 static bool read_as_same(Work *w, const Device *pf) {
         const Reading *rd = hashmap_get(w->by_address, pf->address);
 
-        return rd && rd->fresh && !device_identity_changed(pf, rd->fresh);
+        return rd && !rd->index_only && rd->fresh && !device_identity_changed(pf, rd->fresh);
 }
 
 /* A: PFs stop naming VFs that are gone or going. */
@@ -225,6 +232,8 @@ static void pass_drop(Work *w) {
                 Reading *rd = &w->readings[i];
                 Device *cur = device_table_get(w->b->table, rd->address), *pf;
 
+                if (rd->index_only)
+                        continue;
                 if (is_fresh(rd, DEVICE_ROLE_PF) && cur && cur->role == DEVICE_ROLE_PF &&
                     !device_identity_changed(cur, rd->fresh)) {
                         /* Its own reading: applied now if it names fewer VFs. */
@@ -286,6 +295,8 @@ void batch_apply(Batch *b, Reading *readings, size_t n, size_t allocated, Applie
                 Reading *rd = &w.readings[i];
                 Device *pf;
 
+                if (rd->index_only)
+                        continue;
                 if (!rd->applied && is_fresh(rd, DEVICE_ROLE_PF)) {
                         if (set_fresh_vfs(&w, rd, false) >= 0)
                                 apply(&w, rd);

@@ -28,6 +28,9 @@ typedef struct Reading {
         size_t n_links;
         bool leaving;       /* a published VF that goes (or comes back as another) */
         bool applied;       /* fresh is in the table */
+        /* Read for a new VF's index only (issue 14): its PF is held, in the
+         * middle of its VF set's change, and names its VFs once released. */
+        bool index_only;
 } Reading;
 
 /* What one batch did so far. */

@@ -207,8 +207,9 @@ static bool wants_vf_config(const Mark *e, const Device *cur, const Device *fres
 }
 
 /* Reads one marked function into rd; a PF's VFs whose configuration changed
- * go to *changed. */
-static void read_mark(Batch *b, const Mark *e, Reading *rd, char ***changed) {
+ * go to *changed. False: it is held again instead (its netdev is not named
+ * yet), rd left empty. */
+static bool read_mark(Batch *b, const Mark *e, Reading *rd, char ***changed) {
         const Device *cur = device_table_get(b->table, e->address);
         char buf[PATH_MAX];
         int r;
@@ -219,6 +220,14 @@ static void read_mark(Batch *b, const Mark *e, Reading *rd, char ***changed) {
                                               &rd->fresh);
         if (r < 0)
                 log_warning_errno(r, "Failed to read %s: %m", e->address);
+        /* A function the kernel was bringing up, whose netdev udev is still
+         * renaming: the name's event comes next, so the function is
+         * announced once, with it (issue 14). */
+        if (rd->fresh && rd->fresh->netdev_unnamed && marks_hold_again(b->marks, e)) {
+                device_free(rd->fresh);
+                *rd = (Reading) {};
+                return false;
+        }
         /* Gone on a re-read, before its own remove (the kernel takes a VF's
          * links away first): by then nothing says whose VF it was, and its
          * PF still lists it. */
@@ -231,6 +240,30 @@ static void read_mark(Batch *b, const Mark *e, Reading *rd, char ***changed) {
             b->reader->ops->query_vf_config(b->reader, rd->fresh, changed) < 0)
                 marks_resync(b->marks, "out of memory");
         reading_take_links(rd);
+        return true;
+}
+
+/* New VFs whose PF is held, in the middle of its VF set's change (issue 14),
+ * are announced with their configuration all the same: the PF, read now
+ * with every VF it lists, is asked in this batch (once). */
+static void query_held_pfs(Batch *b, const Reading *readings, size_t n, Hashmap *batch, char ***changed) {
+        _cleanup_strv_free_ char **asked = NULL;
+
+        for (size_t i = 0; i < n; i++) {
+                const Device *vf = readings[i].fresh, *cur;
+                _cleanup_(device_freep) Device *pf = NULL;
+
+                if (!vf || vf->role != DEVICE_ROLE_VF || device_table_get(b->table, vf->address) || !vf->pf_address ||
+                    hashmap_get(batch, vf->pf_address) || !marks_held(b->marks, vf->pf_address) ||
+                    strv_contains(asked, vf->pf_address))
+                        continue;
+                if (strv_consume(&asked, strdup(vf->pf_address)) < 0)
+                        return;
+                cur = device_table_get(b->table, vf->pf_address);
+                if (cur && cur->syspath && b->reader->ops->read(b->reader, cur->syspath, cur, &pf) > 0 &&
+                    pf->role == DEVICE_ROLE_PF && b->reader->ops->query_vf_config(b->reader, pf, changed) < 0)
+                        marks_resync(b->marks, "out of memory");
+        }
 }
 
 static void process_marks(Batch *b, Applied *a) {
@@ -252,7 +285,10 @@ static void process_marks(Batch *b, Applied *a) {
                 return;
         }
         HASHMAP_FOREACH(e, batch, i)
-                read_mark(b, e, &readings[n++], &changed);
+                if (read_mark(b, e, &readings[n], &changed))
+                        n++;
+        if (b->reader->ops->query_vf_config)
+                query_held_pfs(b, readings, n, batch, &changed);
         /* The VFs read now take their PF's latest answer; those whose
          * configuration changed and are not in this batch are read in the
          * next one (only they: a change on a 256-VF PF re-reads one VF). */

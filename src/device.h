@@ -65,6 +65,10 @@ typedef struct Device {
         VfConfig vf_config;
         /* PF: every VF's configuration was read (none missing from the kernel's list). */
         int vf_config_complete;
+
+        /* Settling (issue 14); no property: the reading left out a netdev
+         * udev has not named yet, whose event with the name follows. */
+        bool netdev_unnamed;
 } Device;
 
 Device *device_free(Device *d);

@@ -12,6 +12,7 @@
 Mark *mark_free(Mark *k) {
         if (k) {
                 strv_free(k->removed_netdevs);
+                strv_free(k->expected_vfs);
                 free(k->syspath);
                 free(k);
         }
@@ -90,6 +91,10 @@ void marks_resync(Marks *k, const char *reason) {
         wake(k);
 }
 
+bool marks_held(const Marks *k, const char *address) {
+        return hashmap_get(k->settling, address);
+}
+
 bool marks_batch_due(const Marks *k) {
         return k->resync_reason || k->wanted || hashmap_size(k->ready) > 0;
 }
@@ -110,6 +115,13 @@ static void settle_hold(Marks *k) {
                 k->settle_deadline = k->settle_since + SETTLE_MAX_USEC;
 }
 
+static void put_ready(Marks *k, Mark *e) {
+        if (hashmap_replace(k->ready, e->address, e) < 0) {
+                mark_free(e);
+                k->resync_reason = k->resync_reason ?: "out of memory";
+        }
+}
+
 void marks_settle(Marks *k) {
         Mark *e;
 
@@ -119,13 +131,66 @@ void marks_settle(Marks *k) {
          * finds an existing entry in either before it makes one. */
         HASHMAP_FOREACH(e, k->settling, i) {
                 (void) hashmap_remove(k->settling, e->address);
-                if (hashmap_replace(k->ready, e->address, e) < 0) {
-                        mark_free(e);
-                        k->resync_reason = k->resync_reason ?: "out of memory";
-                }
+                put_ready(k, e);
         }
         k->settle_since = k->settle_deadline = 0;
         wake(k);
+}
+
+/* Published, or in the next batch (which adds VFs before their PF names them). */
+static bool known(const Marks *k, const char *address, DeviceRole role) {
+        const Device *d = device_table_get(k->table, address);
+
+        return (d && d->role == role) || hashmap_get(k->ready, address);
+}
+
+/* Whether a held mark's sequence is over, so that one read shows its end. */
+static bool sequence_complete(const Marks *k, const Mark *e) {
+        const Device *d = device_table_get(k->table, e->address), *pf;
+        const char *pf_address = e->pf[0] ? e->pf : d && d->role == DEVICE_ROLE_VF ? d->pf_address : NULL;
+
+        if (e->removed)
+                return true;
+        if (e->netdev_unnamed)
+                return false;
+        if (pf_address) {
+                /* A VF names its PF: never before the PF is published. */
+                if (!known(k, pf_address, DEVICE_ROLE_PF))
+                        return false;
+                if (e->bound)
+                        return true;
+                /* With sriov_drivers_autoprobe 0 nothing probes a new VF:
+                 * its "change" (its links exist) is its last event. */
+                pf = device_table_get(k->table, pf_address);
+                return e->changed && !d && pf && pf->role == DEVICE_ROLE_PF && !pf->drivers_autoprobe;
+        }
+        /* A PF (or a function that is no VF): bound, or its VFs enabled and
+         * every one of them known. */
+        if (!e->bound && !e->changed)
+                return false;
+        for (char **vf = e->expected_vfs; vf && *vf; vf++)
+                if (!known(k, *vf, DEVICE_ROLE_VF))
+                        return false;
+        return true;
+}
+
+/* Releases every held mark whose sequence is complete, at once: one may
+ * complete another (a VF its PF's VF set, a PF its VFs). */
+static void release_complete(Marks *k) {
+        bool released = true;
+        Mark *e;
+
+        while (released) {
+                released = false;
+                HASHMAP_FOREACH(e, k->settling, i)
+                        if (sequence_complete(k, e)) {
+                                (void) hashmap_remove(k->settling, e->address);
+                                put_ready(k, e);
+                                released = true;
+                        }
+        }
+        if (hashmap_size(k->settling) == 0)
+                k->settle_since = k->settle_deadline = 0;
 }
 
 /* The entry of an address in the next batch, made if need be: held while
@@ -162,31 +227,119 @@ static Mark *mark(Marks *k, const char *address, const char *syspath, bool exist
         }
 
         if (existence_changed) {
-                /* The PF's VF set follows its virtfnN links, which change with the VF. */
+                /* The PF's VF set follows its virtfnN links, which change with
+                 * the VF; its VFs' configuration is asked again when it is read
+                 * (no link notification says so), also when a batch of its
+                 * own, after its VFs', reads it (issue 14). */
                 const Device *d = device_table_get(k->table, address);
                 char pf[PCI_ADDRESS_MAX];
+                Mark *p = NULL;
 
                 if (d && d->role == DEVICE_ROLE_VF)
-                        (void) mark(k, d->pf_address, NULL, false, held);
-                else if (syspath && k->reader->ops->physfn(k->reader, syspath, pf) >= 0)
-                        (void) mark(k, pf, NULL, false, held);
+                        p = mark(k, d->pf_address, NULL, false, held);
+                else if (syspath && k->reader->ops->physfn(k->reader, syspath, pf) >= 0) {
+                        p = mark(k, pf, NULL, false, held);
+                        memcpy(e->pf, pf, sizeof(e->pf));
+                }
+                if (p)
+                        p->vf_config = true;
         }
-        if (held)
+        if (held) {
+                if (e->held_since == 0)
+                        e->held_since = k->clock();
                 settle_hold(k);
+        }
         return e;
 }
 
+/* A new VF's PF, once its physfn link exists (from its "change" on). */
+static void learn_pf(Marks *k, Mark *e) {
+        char pf[PCI_ADDRESS_MAX];
+
+        if (e->pf[0] || !e->syspath || device_table_get(k->table, e->address))
+                return;
+        if (k->reader->ops->physfn(k->reader, e->syspath, pf) >= 0)
+                memcpy(e->pf, pf, sizeof(e->pf));
+}
+
+/* A PF's "change" ends its VF set's change: the VFs it lists now. */
+static void learn_expected_vfs(Marks *k, Mark *e) {
+        _cleanup_(device_freep) Device *d = NULL;
+        char **vfs = NULL;
+        const Device *cur = device_table_get(k->table, e->address);
+
+        if (e->pf[0] || !e->syspath || (cur && cur->role == DEVICE_ROLE_VF) ||
+            k->reader->ops->read(k->reader, e->syspath, cur, &d) <= 0 ||
+            d->role != DEVICE_ROLE_PF)
+                return;
+        for (size_t i = 0; i < d->n_vfs; i++)
+                if (strv_consume(&vfs, strdup(d->vfs[i].address)) < 0) {
+                        /* Nothing expected: the PF is then released with what is known. */
+                        vfs = strv_free(vfs);
+                        break;
+                }
+        strv_free(e->expected_vfs);
+        e->expected_vfs = vfs;
+}
+
 void marks_dirty(Marks *k, const char *address, const char *syspath, bool settle) {
-        (void) mark(k, address, syspath, false, settle);
+        if (mark(k, address, syspath, false, settle))
+                release_complete(k);
         wake(k);
 }
 
-void marks_pci(Marks *k, const char *address, const char *syspath, bool removed) {
+void marks_pci(Marks *k, const char *address, const char *syspath, UeventStep step) {
         Mark *e = mark(k, address, syspath, true, true);
 
-        if (e)
-                e->removed = removed;
+        if (e) {
+                e->removed = step == UEVENT_STEP_REMOVE;
+                if (step == UEVENT_STEP_CHANGE) {
+                        e->changed = true;
+                        learn_pf(k, e);
+                        learn_expected_vfs(k, e);
+                }
+                release_complete(k);
+        }
         wake(k);
+}
+
+void marks_bind(Marks *k, const char *address, const char *syspath) {
+        Mark *e = mark(k, address, syspath, false, true);
+
+        if (e) {
+                e->bound = true;
+                learn_pf(k, e);
+                release_complete(k);
+        }
+        wake(k);
+}
+
+bool marks_hold_again(Marks *k, const Mark *e) {
+        Mark *held;
+
+        if (e->held_since == 0 || k->clock() >= e->held_since + SETTLE_MAX_USEC)
+                return false;
+        /* Marked again since the batch took it, or a new held mark: it goes
+         * on knowing what this one knew. */
+        held = mark_get(k, e->address, true);
+        if (!held)
+                return true; /* a rescan comes */
+        if (hashmap_get(k->settling, e->address) == held) {
+                held->netdev_unnamed = true;
+                held->held_since = held->held_since ?: e->held_since;
+                held->bound = held->bound || e->bound;
+                held->changed = held->changed || e->changed;
+                if (!held->pf[0])
+                        memcpy(held->pf, e->pf, sizeof(held->pf));
+        }
+        if (!held->syspath && e->syspath)
+                held->syspath = strdup(e->syspath);
+        for (char **name = e->removed_netdevs; name && *name; name++)
+                if (!strv_contains(held->removed_netdevs, *name))
+                        (void) strv_consume(&held->removed_netdevs, strdup(*name));
+        settle_hold(k);
+        wake(k);
+        return true;
 }
 
 void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed, bool settle) {
@@ -196,9 +349,13 @@ void marks_netdev(Marks *k, const char *address, const char *ifname, bool remove
                 if (removed) {
                         if (!strv_contains(e->removed_netdevs, ifname))
                                 (void) strv_consume(&e->removed_netdevs, strdup(ifname));
-                } else
+                } else {
                         /* Back under the same name: it exists again. */
                         (void) strv_remove(e->removed_netdevs, ifname);
+                        /* udev named it (its events come once it has). */
+                        e->netdev_unnamed = false;
+                }
+                release_complete(k);
         }
         wake(k);
 }

@@ -9,10 +9,17 @@
 #include "pci-address.h"
 #include "reader.h"
 #include "status.h"
+#include "uevent-classify.h"
 
-/* Appearing devices are published once their uevents pause this long (a VF's
- * add, change, netdev and bind come within a few milliseconds), and at the
- * latest this long after the first was held. */
+/* Devices the kernel is in the middle of a sequence with are held until the
+ * sequence is complete (issue 14): a new VF's ends with its `bind` (or, with
+ * sriov_drivers_autoprobe 0, with its `change` after its links), a rebind
+ * with its `bind`, a removal with its `remove`; a PF's VF set is complete at
+ * its `change` once every VF its virtfnN links list is known. A sequence that
+ * does not complete (a probe that fails, an unbind that stays alone, VFs
+ * being disabled, which the kernel ends without a PF event) is released once
+ * its uevents pause this long, and at the latest this long after the first
+ * mark was held. */
 #define SETTLE_QUIET_USEC (20 * 1000ULL)
 #define SETTLE_MAX_USEC (250 * 1000ULL)
 
@@ -29,6 +36,14 @@ typedef struct Mark {
         /* A PF's link changed: its VFs' admin configuration is asked again
          * (one query per batch however many notifications came). */
         bool vf_config;
+
+        /* Issue 14: how far the kernel's sequence for it has come. */
+        uint64_t held_since;        /* clock usec it was first held; 0: never held */
+        char pf[PCI_ADDRESS_MAX];   /* a VF's PF, once its physfn link was seen; "" */
+        bool bound;                 /* its pci "bind" came: the probe is over */
+        bool changed;               /* its pci "change" came */
+        bool netdev_unnamed;        /* read with a netdev udev had not named yet: wait for its event */
+        char **expected_vfs;        /* a PF, read at its "change": the VFs its virtfnN links list */
 } Mark;
 
 Mark *mark_free(Mark *k);
@@ -69,9 +84,13 @@ void marks_count_event(Marks *k);
  * device's marks always settle. */
 void marks_dirty(Marks *k, const char *address, const char *syspath, bool settle);
 /* A PCI uevent that says whether the function exists: "remove" (gone,
- * whatever sysfs still shows) or "add"/"change" (there). Its PF's VF set
- * needs a re-read too. It settles. */
-void marks_pci(Marks *k, const char *address, const char *syspath, bool removed);
+ * whatever sysfs still shows) or "add"/"change" (there): step is
+ * UEVENT_STEP_ADD, _CHANGE or _REMOVE. Its PF's VF set needs a re-read too.
+ * It settles until its sequence is complete. */
+void marks_pci(Marks *k, const char *address, const char *syspath, UeventStep step);
+/* A PCI "bind" of the function: it settles, and its sequence is complete
+ * (a new VF's, a rebind's) unless something else is still awaited. */
+void marks_bind(Marks *k, const char *address, const char *syspath);
 /* A netdev uevent of a function: "remove" means the name is gone. */
 void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed, bool settle);
 /* An rtnetlink notification about the netdev `ifname`: its function (if
@@ -94,9 +113,15 @@ bool marks_resync_requested(const char *reason);
 bool marks_resync_lost_events(const char *reason);
 
 /* For the wiring and the batch. */
+/* Whether the function's mark is held (its sequence is not complete). */
+bool marks_held(const Marks *k, const char *address);
 bool marks_batch_due(const Marks *k);
 /* Moves the held marks to the ready ones once the clock passed their deadline. */
 void marks_settle(Marks *k);
+/* The batch read a held mark's function with a netdev udev has not named yet
+ * (its event with the name follows): true, and the function is held again
+ * (e stays the caller's), unless it was held SETTLE_MAX_USEC already. */
+bool marks_hold_again(Marks *k, const Mark *e);
 /* The ready marks, for a batch; marks made meanwhile go to the next one. */
 Hashmap *marks_take_ready(Marks *k);
 /* A full scan covers everything pending: forgets every mark. */

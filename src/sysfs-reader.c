@@ -195,6 +195,7 @@ int sysfs_drop_unnamed_netdevs(struct udev *udev, Device *d) {
                 if (unnamed) {
                         log_debug("%s: netdev %s is not named by udev yet, not published.", d->address,
                                   d->netdevs[i]);
+                        d->netdev_unnamed = true;
                         /* Out of the list, keeping the order of the rest. */
                         free(d->netdevs[i]);
                         memmove(d->netdevs + i, d->netdevs + i + 1, (strv_length(d->netdevs + i + 1) + 1) * sizeof(char *));

@@ -30,11 +30,16 @@ static UeventMark classify(const char *action, const char *subsystem, const char
         }
         if (streq(subsystem, "pci") && (streq(action, "add") || streq(action, "remove") || streq(action, "change"))) {
                 ret->removed = streq(action, "remove");
+                ret->step = ret->removed           ? UEVENT_STEP_REMOVE
+                            : streq(action, "add") ? UEVENT_STEP_ADD
+                                                   : UEVENT_STEP_CHANGE;
                 ret->with_syspath = true;
                 return (ret->mark = UEVENT_MARK_PCI);
         }
         /* bind/unbind of a function, or a vfio-dev child: re-read, existence unchanged. */
         ret->with_syspath = streq(subsystem, "pci");
+        if (ret->with_syspath && streq(action, "bind"))
+                ret->step = UEVENT_STEP_BIND;
         return (ret->mark = UEVENT_MARK_DIRTY);
 }
 

@@ -16,6 +16,17 @@ typedef enum UeventMark {
         UEVENT_MARK_DIRTY,       /* address (with the syspath when with_syspath) */
 } UeventMark;
 
+/* Where a PCI uevent of the function itself puts it in the kernel's
+ * sequence (issue 14: a held mark is released once its sequence is complete).
+ * Anything else (netdevs, vfio children, unbind) is mid-sequence. */
+typedef enum UeventStep {
+        UEVENT_STEP_NONE,
+        UEVENT_STEP_ADD,    /* it exists; a new VF has no physfn link yet */
+        UEVENT_STEP_CHANGE, /* a VF's links exist; a PF's VFs are all enabled */
+        UEVENT_STEP_BIND,   /* its driver probed: its children are registered */
+        UEVENT_STEP_REMOVE,
+} UeventStep;
+
 typedef struct UeventClass {
         UeventMark mark;
         char address[PCI_ADDRESS_MAX]; /* canonical */
@@ -27,6 +38,7 @@ typedef struct UeventClass {
          * netdev registration, unbind, remove...): the change settles
          * before it is published. A rename ("move") stands alone. */
         bool settle;
+        UeventStep step;
 } UeventClass;
 
 /* Any argument may be NULL (libudev returns NULL for a missing field). */

@@ -48,9 +48,13 @@ static void handle_uevent(UeventSource *u, struct udev_device *dev) {
                 marks_netdev(u->marks, c.address, c.ifname, c.removed, c.settle);
                 break;
         case UEVENT_MARK_PCI:
-                marks_pci(u->marks, c.address, udev_device_get_syspath(dev), c.removed);
+                marks_pci(u->marks, c.address, udev_device_get_syspath(dev), c.step);
                 break;
         case UEVENT_MARK_DIRTY:
+                if (c.step == UEVENT_STEP_BIND) {
+                        marks_bind(u->marks, c.address, udev_device_get_syspath(dev));
+                        break;
+                }
                 marks_dirty(u->marks, c.address, c.with_syspath ? udev_device_get_syspath(dev) : NULL, c.settle);
                 break;
         }

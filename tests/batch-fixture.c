@@ -62,7 +62,14 @@ static int fake_read(Reader *r, const char *syspath, const Device *previous, Dev
         if (f->netdev)
                 assert_int_equal(strv_consume(&d->netdevs, strdup(f->netdev)), 0);
         d->mode = device_mode(d->driver, d->netdevs);
+        if (f->netdev && f->netdev_unnamed) {
+                /* As the sysfs reader does when udev names netdevs. */
+                d->netdevs = strv_free(d->netdevs);
+                d->mode = device_mode(d->driver, NULL);
+                d->netdev_unnamed = true;
+        }
         if (f->pf) {
+                d->drivers_autoprobe = !f->no_autoprobe;
                 d->total_vfs = MAX_VFS;
                 d->vfs = calloc(MAX_VFS, sizeof(VfLink));
                 for (uint32_t i = 0; i < MAX_VFS; i++)
@@ -323,6 +330,26 @@ void vf_appears(Fixture *f, const char *address, unsigned index) {
         vf->driver = NULL;
         vf->netdev = NULL;
         fake(PF0)->virtfn[index] = address;
-        marks_pci(f->marks, address, NULL, false);
+        marks_pci(f->marks, address, NULL, UEVENT_STEP_ADD);
+}
+
+void vf_enabled(Fixture *f, const char *address, unsigned index) {
+        FakeDev *vf = fake(address);
+
+        vf->present = true;
+        vf->driver = NULL;
+        vf->netdev = NULL;
+        vf->physfn = NULL;
+        marks_pci(f->marks, address, SYSPATH_OF(address), UEVENT_STEP_ADD);
+        vf->physfn = PF0;
+        fake(PF0)->virtfn[index] = address;
+        marks_pci(f->marks, address, SYSPATH_OF(address), UEVENT_STEP_CHANGE);
+}
+
+void vf_probed(Fixture *f, const char *address, const char *netdev) {
+        fake(address)->driver = "mlx5_core";
+        fake(address)->netdev = netdev;
+        marks_netdev(f->marks, address, netdev, false, true);
+        marks_bind(f->marks, address, SYSPATH_OF(address));
 }
 

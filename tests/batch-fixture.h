@@ -17,6 +17,9 @@
 #define VF2 "0000:3b:00.2"
 #define VF3 "0000:3b:00.3"
 #define MAX_VFS 4
+#define SYSPATH_OF(a) (strcmp((a), VF1) == 0 ? READER_PCI_DEVICES "/" VF1 : \
+                       strcmp((a), VF2) == 0 ? READER_PCI_DEVICES "/" VF2 : \
+                       strcmp((a), VF3) == 0 ? READER_PCI_DEVICES "/" VF3 : READER_PCI_DEVICES "/" PF0)
 
 /* One PCI function as sysfs shows it. */
 typedef struct FakeDev {
@@ -31,6 +34,9 @@ typedef struct FakeDev {
         uint32_t mtu;                   /* its netdev's link (ifindex: its slot + 1) */
         uint32_t max_tx_rate;           /* VF: its admin configuration, as its PF's driver says */
         bool spoof_check;
+        /* Settling (issue 14). */
+        bool no_autoprobe;              /* PF: sriov_drivers_autoprobe 0 */
+        bool netdev_unnamed;            /* its netdev is one udev has not named yet */
 } FakeDev;
 
 extern FakeDev host[8];
@@ -69,3 +75,8 @@ void expect(Fixture *f, const char *const *lines);
 #define EXPECT(f, ...) expect((f), (const char *const[]) { __VA_ARGS__, NULL })
 /* The kernel creates a VF: links, add, driver, netdev, bind. */
 void vf_appears(Fixture *f, const char *address, unsigned index);
+/* Issue 14, in the kernel's order: pci_iov_add_virtfn()'s "add" (no physfn
+ * link yet), the links, "change" (each with the VF's syspath); then the
+ * probe: its netdev registered, and "bind". */
+void vf_enabled(Fixture *f, const char *address, unsigned index);
+void vf_probed(Fixture *f, const char *address, const char *netdev);

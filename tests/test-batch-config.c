@@ -112,7 +112,7 @@ static void test_new_vf_has_its_config(void **state) {
         fake(VF2)->netdev = "v1";
         fake(PF0)->virtfn[1] = VF2;
         /* Its uevent's syspath leads to its PF, which is read with it. */
-        marks_pci(f->marks, VF2, READER_PCI_DEVICES "/" VF2, false);
+        marks_pci(f->marks, VF2, READER_PCI_DEVICES "/" VF2, UEVENT_STEP_ADD);
         run_until(f, SETTLE_MAX_USEC);
         EXPECT(f, "added 00.2 mlx5_core/v1 idx=1", "event pci created 0000:3b:00.2", "event interface created v1",
                "changed 00.0 vfs=00.1,00.2 num=2", "event sriov modified 0000:3b:00.0", "done");

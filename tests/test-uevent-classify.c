@@ -26,19 +26,25 @@ static void test_pci(void **state) {
         assert_string_equal(c.address, "0000:3b:00.2");
         assert_false(c.removed);
         assert_true(c.with_syspath);
+        assert_int_equal(c.step, UEVENT_STEP_ADD);
 
         assert_int_equal(classify("remove", "pci", VF, "0000:3b:00.2", &c), UEVENT_MARK_PCI);
         assert_true(c.removed);
+        assert_int_equal(c.step, UEVENT_STEP_REMOVE);
         assert_int_equal(classify("change", "pci", VF, NULL, &c), UEVENT_MARK_PCI);
         assert_false(c.removed);
+        assert_int_equal(c.step, UEVENT_STEP_CHANGE);
 
         /* A driver came or went: the function is still there. */
         assert_int_equal(classify("bind", "pci", VF, "0000:3b:00.2", &c), UEVENT_MARK_DIRTY);
         assert_string_equal(c.address, "0000:3b:00.2");
         assert_true(c.with_syspath);
+        /* The end of a probe: what completes a new VF's sequence (issue 14). */
+        assert_int_equal(c.step, UEVENT_STEP_BIND);
         assert_int_equal(classify("unbind", "pci", VF, "0000:3b:00.2", &c), UEVENT_MARK_DIRTY);
         /* Mid-sequence: an unbind is followed by a bind, or stays alone. */
         assert_true(c.settle);
+        assert_int_equal(c.step, UEVENT_STEP_NONE);
 
         /* Upper-case hex is the same function. */
         assert_int_equal(classify("add", "pci", "/devices/pci0000:3a/0000:3A:00.0", NULL, &c), UEVENT_MARK_PCI);
