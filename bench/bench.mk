@@ -12,7 +12,12 @@
 #   BENCH_CURVE            host sizes of the start-up/RSS curve (default "16 256 1024 2048")
 #   BENCH_TMPDIR           where the testbeds go (default /dev/shm: in memory, like sysfs)
 #   BENCH_VALGRIND         the valgrind to run the daemon under (default valgrind)
-EXTRA_DIST += bench/bench.mk bench/run-bench.sh bench/bench-table.awk BENCHMARKS.md
+#   BENCH_LIBVIRT_REPS     repetitions of each operation next to libvirt (default 30; issue 14)
+#   BENCH_LIBVIRT_RUNS     runs of that comparison (default 2)
+# make bench-libvirt runs only the comparison with libvirt (issue 14), and
+# writes only its block of BENCHMARKS.md.
+EXTRA_DIST += bench/bench.mk bench/run-bench.sh bench/bench-table.awk BENCHMARKS.md bench/libvirt-shim.c \
+	bench/run-bench-libvirt.sh bench/libvirt-table.awk
 
 BENCH_EVENTS = 1000
 BENCH_ROUNDS = 3
@@ -22,13 +27,16 @@ BENCH_CALLS = 10000
 BENCH_IDLE = 10
 BENCH_CURVE = 16 256 1024 2048
 BENCH_TMPDIR =
+BENCH_LIBVIRT_REPS = 30
+BENCH_LIBVIRT_RUNS = 2
 BENCH_VALGRIND = valgrind
 
 if ENABLE_TESTS
 # Built by make check too, for its smoke run (bench/test-bench-smoke.sh).
-check_PROGRAMS += bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor bench/bench-hostile
-dist_check_SCRIPTS += bench/test-bench-smoke.sh bench/test-bench-table.sh
-TESTS += bench/test-bench-smoke.sh bench/test-bench-table.sh
+check_PROGRAMS += bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor bench/bench-hostile \
+	bench/bench-libvirt
+dist_check_SCRIPTS += bench/test-bench-smoke.sh bench/test-bench-table.sh bench/test-libvirt-table.sh
+TESTS += bench/test-bench-smoke.sh bench/test-bench-table.sh bench/test-libvirt-table.sh
 BENCH_CFLAGS = $(INTEG_CFLAGS) -I$(top_srcdir)/tests
 bench_bench_events_SOURCES = bench/bench-events.c bench/bench-host.c bench/bench-host.h
 bench_bench_events_CFLAGS = $(BENCH_CFLAGS)
@@ -47,15 +55,25 @@ check_PROGRAMS += bench/bench-rtnl
 bench_bench_rtnl_SOURCES = bench/bench-rtnl.c
 bench_bench_rtnl_CFLAGS = $(AM_CFLAGS) $(LIBMNL_CFLAGS)
 bench_bench_rtnl_LDADD = libsriov-util.a $(LIBMNL_LIBS)
+# Issue 14: next to libvirt's nodedev driver; the uevents' send times as in bench-events.
+bench_bench_libvirt_SOURCES = bench/bench-libvirt.c bench/libvirt-match.c bench/libvirt-match.h \
+	bench/libvirt-peer.c bench/libvirt-peer.h bench/bench-host.c bench/bench-host.h
+bench_bench_libvirt_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_libvirt_LDADD = $(INTEG_LDADD)
+bench_bench_libvirt_LDFLAGS = -Wl,--wrap=umockdev_testbed_uevent
+# Preloaded into libvirtd before umockdev's library (see the file).
+bench/libvirt-shim.so: bench/libvirt-shim.c
+	$(AM_V_CC)$(CC) $(AM_CFLAGS) $(CFLAGS) -shared -fPIC -o $@ $(srcdir)/bench/libvirt-shim.c -ldl
 # The floor: plain libc, nothing of ours.
 bench_sysfs_floor_SOURCES = bench/sysfs-floor.c
 # The uevent's send time is read in a wrapper around umockdev's send.
 bench_bench_events_LDFLAGS = -Wl,--wrap=umockdev_testbed_uevent
 CLEANFILES += bench/bench-results.txt bench/bench-*.log bench/bench-*.err \
-	bench/callgrind/callgrind.out.* bench/callgrind/sriov-monitord-callgrind.sh
+	bench/callgrind/callgrind.out.* bench/callgrind/sriov-monitord-callgrind.sh bench/libvirt-shim.so \
+	bench/bench-libvirt-results.txt
 
 bench: sriov-monitord sriov-status bench/bench-events bench/bench-scale bench/bench-abuse bench/sysfs-floor \
-	bench/bench-hostile
+	bench/bench-hostile bench/bench-libvirt bench/libvirt-shim.so
 	$(AM_TESTS_ENVIRONMENT) \
 	UMOCKDEV_WRAPPER='$(UMOCKDEV_WRAPPER)' \
 	BENCH_PROGRAM='$(abs_top_builddir)/bench/bench-events' \
@@ -70,11 +88,23 @@ bench: sriov-monitord sriov-status bench/bench-events bench/bench-scale bench/be
 	BENCH_RUNS='$(BENCH_RUNS)' BENCH_CALLS='$(BENCH_CALLS)' BENCH_IDLE='$(BENCH_IDLE)' \
 	BENCH_CURVE='$(BENCH_CURVE)' BENCH_TMPDIR='$(BENCH_TMPDIR)' \
 	$(SHELL) $(srcdir)/bench/run-bench.sh
+	$(MAKE) $(AM_MAKEFLAGS) bench-libvirt
+
+bench-libvirt: sriov-monitord bench/bench-libvirt bench/libvirt-shim.so
+	$(AM_TESTS_ENVIRONMENT) \
+	UMOCKDEV_WRAPPER='$(UMOCKDEV_WRAPPER)' \
+	BENCH_LIBVIRT='$(abs_top_builddir)/bench/bench-libvirt' \
+	BENCH_LIBVIRT_SHIM='$(abs_top_builddir)/bench/libvirt-shim.so' \
+	BENCH_LIBVIRT_REPS='$(BENCH_LIBVIRT_REPS)' BENCH_LIBVIRT_RUNS='$(BENCH_LIBVIRT_RUNS)' \
+	BENCH_OUT_DIR='$(abs_top_builddir)/bench' \
+	BENCH_MD='$(abs_top_srcdir)/BENCHMARKS.md' \
+	$(SHELL) $(srcdir)/bench/run-bench-libvirt.sh
 else
 bench:
 	@echo "make bench needs the test dependencies (GLib/GIO, umockdev, dbus-daemon) and valgrind; see README.md" >&2; exit 1
+bench-libvirt: bench
 endif
-.PHONY: bench
+.PHONY: bench bench-libvirt
 
 # make bench-fleet: the fleet sinks' costs (issue 17), printed as a table for
 # BENCHMARKS.md. Not part of make bench's run.

@@ -28,14 +28,17 @@ if [ "$(id -u)" = 0 ]; then
                 --churn-rounds=1 --churn-calls=5 2>&1) || { printf '%s\n' "$out4"; echo "FAIL: bench-hostile" >&2; exit 1; }
         hostile_kinds="stop flood churn"
 fi
-printf '%s\n%s\n%s\n%s\n' "$out" "$out2" "$out3" "$out4" | grep -v '^dbus-daemon\['
+# Issue 14's side-by-side, here without libvirt: its figures "nan".
+out5=$(TMPDIR=/tmp "$bench/bench-libvirt" --no-libvirt --reps=1 --vfs=2 --startup-pfs=1 --startup-vfs=2 2>&1) ||
+        { printf '%s\n' "$out5"; echo "FAIL: bench-libvirt" >&2; exit 1; }
+printf '%s\n%s\n%s\n%s\n%s\n' "$out" "$out2" "$out3" "$out4" "$out5" | grep -v '^dbus-daemon\['
 
 fail=0
 kinds="startup calls managed_objects idle refresh burst latency out_of_fds"
 [ -n "$flood" ] && kinds="$kinds refresh_flood"
-kinds="$kinds $hostile_kinds"
+kinds="$kinds $hostile_kinds libvirt-event libvirt-cost libvirt-startup"
 for kind in $kinds; do
-        printf '%s\n%s\n%s\n%s\n' "$out" "$out2" "$out3" "$out4" | grep -q "^BENCH-RESULT kind=$kind " ||
+        printf '%s\n%s\n%s\n%s\n%s\n' "$out" "$out2" "$out3" "$out4" "$out5" | grep -q "^BENCH-RESULT kind=$kind " ||
                 { echo "FAIL: no $kind result" >&2; fail=1; }
 done
 # value KIND KEY
@@ -43,4 +46,7 @@ value() { printf '%s\n' "$out" | sed -n "s/^BENCH-RESULT kind=$1 .* $2=\([^ ]*\)
 [ "$(value idle context_switches)" = 0 ] || { echo "FAIL: the idle daemon woke up" >&2; fail=1; }
 [ "$(value idle syscalls)" = 0 ] || { echo "FAIL: the idle daemon made syscalls" >&2; fail=1; }
 [ "$(value refresh device_signals)" = 0 ] || { echo "FAIL: Refresh with nothing changed sent device signals" >&2; fail=1; }
+# Without the peer, no figure of its own.
+printf '%s\n' "$out5" | grep '^BENCH-RESULT kind=libvirt' | grep -Eq ' peer_[a-z0-9_]+=[0-9-]' &&
+        { echo "FAIL: bench-libvirt --no-libvirt reported a figure for libvirt" >&2; fail=1; }
 exit "$fail"

@@ -60,6 +60,10 @@ void sim_free(SriovSim *sim);
 /* How long a uevent waits for a listener (the daemon) that does not read
  * before the simulator gives up (10 s unless set; the harness scales it). */
 void sim_set_listener_timeout(SriovSim *sim, unsigned ms);
+/* A `speed` file (Mb/s) in every netdev made from now on (0, the default:
+ * none, like a driver that does not report it). libvirt's node-device
+ * driver drops a netdev without one (bench-libvirt, issue 14). */
+void sim_set_netdev_speed(SriovSim *sim, unsigned mbps);
 UMockdevTestbed *sim_testbed(SriovSim *sim);
 /* The testbed root, for UMOCKDEV_DIR. Owned by the simulator. */
 const char *sim_root(SriovSim *sim);

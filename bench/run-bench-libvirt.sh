@@ -1,0 +1,80 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# make bench-libvirt (and the end of make bench): sriov-monitord side by side
+# with libvirt's node-device driver on the same simulated host (issue 14),
+# BENCH_LIBVIRT_RUNS runs; prints the tables and writes them into
+# BENCHMARKS.md between the bench-libvirt markers (the rest is kept).
+# Without libvirtd and virsh (Debian: libvirt-daemon, libvirt-clients; an
+# optional bench dependency) or without root, libvirt's figures read "not
+# measured". Environment (set by make): UMOCKDEV_WRAPPER, BENCH_LIBVIRT,
+# BENCH_LIBVIRT_SHIM, BENCH_LIBVIRT_REPS, BENCH_LIBVIRT_RUNS, BENCH_OUT_DIR,
+# BENCH_MD, and make check's (SRIOV_MONITORD, TEST_BUS_CONFIG, ...).
+set -eu
+
+: "${BENCH_LIBVIRT:?run this through make bench-libvirt}" "${BENCH_LIBVIRT_SHIM:?}" "${UMOCKDEV_WRAPPER:?}"
+: "${BENCH_OUT_DIR:?}" "${BENCH_MD:?}"
+BENCH_LIBVIRT_REPS=${BENCH_LIBVIRT_REPS:-30}
+BENCH_LIBVIRT_RUNS=${BENCH_LIBVIRT_RUNS:-2}
+
+BEGIN_MARK='<!-- bench-libvirt:begin (written by make bench-libvirt and make bench; edits here are overwritten) -->'
+END_MARK='<!-- bench-libvirt:end -->'
+
+# The testbeds go to /tmp, not /dev/shm: umockdev's preload tracks every
+# file opened under a path beginning with /dev/ (as if it were a device
+# node) in a table of 50, which this benchmark's mix of operations overflows.
+TMPDIR=${BENCH_LIBVIRT_TMPDIR:-/tmp}
+export TMPDIR
+workdir=$BENCH_OUT_DIR/libvirt
+mkdir -p "$workdir"
+results=$BENCH_OUT_DIR/bench-libvirt-results.txt
+: >"$results"
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+t_start=$(date +%s)
+head=$(git -C "$(dirname "$BENCH_MD")" rev-parse --short HEAD 2>/dev/null || echo "?")
+libvirt_version=$( (/usr/sbin/libvirtd --version 2>/dev/null || echo "libvirtd not installed") | head -n 1)
+
+run=1
+while [ "$run" -le "$BENCH_LIBVIRT_RUNS" ]; do
+        echo "== bench-libvirt --label=$run --reps=$BENCH_LIBVIRT_REPS"
+        log=$BENCH_OUT_DIR/bench-libvirt-$run.log
+        if ! "$UMOCKDEV_WRAPPER" "$BENCH_LIBVIRT" --label="$run" --reps="$BENCH_LIBVIRT_REPS" \
+                --shim="$BENCH_LIBVIRT_SHIM" --workdir="$workdir" >"$log" 2>"$BENCH_OUT_DIR/bench-libvirt-$run.err"; then
+                cat "$log" "$BENCH_OUT_DIR/bench-libvirt-$run.err"
+                echo "make bench-libvirt: run $run failed" >&2
+                exit 1
+        fi
+        grep -v '^BENCH-RESULT ' "$log" || true
+        grep '^BENCH-RESULT ' "$log" >>"$results"
+        run=$((run + 1))
+done
+loadend=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
+
+tables=$(awk -f "$(dirname "$0")/libvirt-table.awk" "$results")
+block=$(cat <<BLOCK
+$BEGIN_MARK
+Last run: $started, HEAD $head (plus any uncommitted changes); it took $(( $(date +%s) - t_start )) s; $libvirt_version; load average $load at the start, $loadend at the end (the machine is shared: 2 CPUs for several users). Testbeds in $TMPDIR.
+
+Command: \`make bench-libvirt\` (BENCH_LIBVIRT_REPS=$BENCH_LIBVIRT_REPS BENCH_LIBVIRT_RUNS=$BENCH_LIBVIRT_RUNS), which runs \`bench-libvirt --label=N --reps=$BENCH_LIBVIRT_REPS\` under umockdev-wrapper with make check's environment, $BENCH_LIBVIRT_RUNS times.
+
+$tables
+$END_MARK
+BLOCK
+)
+
+echo
+printf '%s\n' "$tables"
+
+tmp="$BENCH_MD.tmp.$$"
+if [ -f "$BENCH_MD" ] && grep -qF 'bench-libvirt:begin' "$BENCH_MD" && grep -qF "$END_MARK" "$BENCH_MD"; then
+        BLOCK=$block awk -v end="$END_MARK" '
+                /<!-- bench-libvirt:begin/ { print ENVIRON["BLOCK"]; skip = 1; next }
+                skip && index($0, end) == 1 { skip = 0; next }
+                !skip' "$BENCH_MD" >"$tmp"
+else
+        { [ -f "$BENCH_MD" ] && cat "$BENCH_MD" && echo; printf '%s\n' "## Next to libvirt (issue 14)" "" "$block"; } >"$tmp"
+fi
+mv "$tmp" "$BENCH_MD"
+echo
+echo "Written into $BENCH_MD; logs in $BENCH_OUT_DIR/bench-libvirt-*.log, libvirtd's in $workdir/libvirtd.log."
