@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,11 @@ PeerConfig peer_config = {
         .driver = "/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_nodedev.so",
 };
 
+
+/* libvirtd and virsh do not outlive a benchmark that aborts. */
+static void die_with_parent(gpointer userdata) {
+        (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
 
 static char *which(const char *path) {
         return path && g_file_test(path, G_FILE_TEST_IS_EXECUTABLE) ? g_strdup(path) : NULL;
@@ -97,8 +103,8 @@ void peer_start(Peer *p, Harness *h) {
         logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (!g_spawn_async_with_pipes_and_fds(NULL, argv, (const char *const *) env, G_SPAWN_DO_NOT_REAP_CHILD |
                                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                                              NULL, NULL, -1, -1, logfd, NULL, NULL, 0, &p->pid, NULL, NULL, NULL,
-                                              &error))
+                                              die_with_parent, NULL, -1, -1, logfd, NULL, NULL, 0, &p->pid, NULL,
+                                              NULL, NULL, &error))
                 g_error("bench: cannot start libvirtd: %s", error->message);
         close(logfd);
         p->up = TRUE;
@@ -169,7 +175,7 @@ void peer_watch(Peer *p, Harness *h, PeerLine on_line) {
                 g_autoptr(GError) error = NULL;
 
                 if (!g_spawn_async_with_pipes(NULL, (char **) argv, env, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                                              G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &p->watchers[i], NULL,
+                                              G_SPAWN_STDERR_TO_DEV_NULL, die_with_parent, NULL, &p->watchers[i], NULL,
                                               &p->fds[i], NULL, &error))
                         g_error("bench: cannot start virsh nodedev-event: %s", error->message);
                 reader = g_new0(Reader, 1);
