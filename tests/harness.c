@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -79,12 +82,104 @@ static void start_bus(Harness *h) {
         g_dbus_connection_set_exit_on_close(h->conn, FALSE);
 }
 
+/* Machine-wide inotify limits (fs.inotify.*) that some tests lower for a
+ * moment apply to every process that creates an instance meanwhile: the
+ * daemon and the bus of a test running beside it (make -j2 check). A lock
+ * file shared by the build tree's tests: lowering takes it exclusively,
+ * until the limit is back; starting a bus or a daemon takes it shared. */
+#define INOTIFY_SYSCTL "/proc/sys/fs/inotify/"
+static int limit_lock_fd = -1; /* held exclusively by this process */
+/* What to write back if the test aborts meanwhile (g_error, a failed
+ * assertion): a limit left at 0 would break every later test. */
+static char limit_path[128], limit_old[32];
+
+static void restore_limit_on_abort(int sig) {
+        int fd = open(limit_path, O_WRONLY | O_CLOEXEC);
+
+        if (fd >= 0) {
+                (void) !write(fd, limit_old, strlen(limit_old));
+                (void) close(fd);
+        }
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
+static int machine_lock(int operation) {
+        const char *dir = g_getenv("abs_top_builddir");
+        g_autofree char *path = g_build_filename(dir ? dir : g_get_tmp_dir(), "tests", "machine-limits.lock", NULL);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+        if (fd < 0) {
+                g_free(path);
+                path = g_build_filename(g_get_tmp_dir(), "sriov-monitor-machine-limits.lock", NULL);
+                fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        }
+        g_assert_cmpint(fd, >=, 0);
+        while (flock(fd, operation) < 0)
+                g_assert_cmpint(errno, ==, EINTR);
+        return fd;
+}
+
+/* Shared while a bus or a daemon starts; not needed (and it would wait for
+ * itself) while this process holds it exclusively. */
+static int machine_lock_shared(void) {
+        return limit_lock_fd >= 0 ? -1 : machine_lock(LOCK_SH);
+}
+
+static void machine_unlock(int fd) {
+        if (fd >= 0)
+                (void) close(fd);
+}
+
+/* /proc files take one write(), not GLib's write-and-rename. */
+static gboolean sysctl_write(const char *name, const char *value) {
+        g_autofree char *path = g_strconcat(INOTIFY_SYSCTL, name, NULL);
+        FILE *f = fopen(path, "we");
+        gboolean ok;
+
+        if (!f)
+                return FALSE;
+        ok = fputs(value, f) >= 0;
+        return fclose(f) == 0 && ok;
+}
+
+char *harness_inotify_limit_lower(const char *name, const char *value) {
+        g_autofree char *path = g_strconcat(INOTIFY_SYSCTL, name, NULL);
+        g_autofree char *old = NULL;
+
+        g_assert_cmpint(limit_lock_fd, <, 0);
+        limit_lock_fd = machine_lock(LOCK_EX);
+        if (!g_file_get_contents(path, &old, NULL, NULL) || !sysctl_write(name, value)) {
+                machine_unlock(limit_lock_fd);
+                limit_lock_fd = -1;
+                return NULL;
+        }
+        g_strstrip(old);
+        g_assert_cmpuint(strlen(path), <, sizeof(limit_path));
+        g_assert_cmpuint(strlen(old), <, sizeof(limit_old));
+        strcpy(limit_path, path);
+        strcpy(limit_old, old);
+        signal(SIGABRT, restore_limit_on_abort);
+        return g_steal_pointer(&old);
+}
+
+void harness_inotify_limit_restore(const char *name, const char *old) {
+        g_assert_cmpint(limit_lock_fd, >=, 0);
+        g_assert_true(sysctl_write(name, old));
+        signal(SIGABRT, SIG_DFL);
+        machine_unlock(limit_lock_fd);
+        limit_lock_fd = -1;
+}
+
 Harness *harness_new(void) {
         Harness *h = g_new0(Harness, 1);
+        int lock;
 
         h->sim = sim_new();
         sim_set_listener_timeout(h->sim, harness_timeout_ms(10000));
+        lock = machine_lock_shared();
         start_bus(h);
+        machine_unlock(lock);
         h->private_dir = g_dir_make_tmp("sriov-monitor-XXXXXX", NULL);
         g_assert_nonnull(h->private_dir);
         /* Like /run/sriov-monitor: other users reach the socket. */
@@ -220,7 +315,7 @@ void harness_start_daemon(Harness *h, const char *const *args) {
         g_autofree char *socket_arg = g_strconcat("--private-socket=", h->private_socket, NULL);
         g_auto(GStrv) wrapper = NULL;
         gboolean own_socket = FALSE, own_grace = FALSE;
-        int log_fd;
+        int log_fd, lock;
 
         /* e.g. valgrind, whose report then fails the daemon's exit status. */
         if (g_getenv("SRIOV_MONITORD_WRAPPER") &&
@@ -256,6 +351,7 @@ void harness_start_daemon(Harness *h, const char *const *args) {
                 env = g_environ_setenv(env, "NOTIFY_SOCKET", h->notify_socket, TRUE);
         log_fd = h->capture_log ? open(h->daemon_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
         g_assert_true(!h->capture_log || log_fd >= 0);
+        lock = machine_lock_shared();
         if (!g_spawn_async_with_fds(NULL, (char **) argv->pdata, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
                                     die_with_parent, NULL, &h->daemon_pid, -1, -1, log_fd, &error))
                 g_error("Cannot start sriov-monitord: %s", error->message);
@@ -275,6 +371,7 @@ void harness_start_daemon(Harness *h, const char *const *args) {
                         g_error("sriov-monitord did not take its bus name in time");
                 g_usleep(5000);
         }
+        machine_unlock(lock);
 }
 
 int harness_wait_daemon_exit(Harness *h, unsigned timeout_ms) {

@@ -124,6 +124,13 @@ void harness_assert_fds_back(Harness *h, unsigned baseline);
 /* The daemon's descriptors once a first private socket peer has come and
  * gone (it sets up what every later peer shares): the count to come back to. */
 unsigned harness_daemon_fd_baseline(Harness *h);
+
+/* Lowers /proc/sys/fs/inotify/NAME to value and returns the old value, or
+ * NULL when it cannot be written (not root). Until the restore, no other
+ * test of the build tree starts a bus or a daemon (which would get the
+ * limit too); this one may. */
+char *harness_inotify_limit_lower(const char *name, const char *value);
+void harness_inotify_limit_restore(const char *name, const char *old);
 /* Its resident memory (VmRSS), in KiB. */
 guint64 harness_daemon_rss_kib(Harness *h);
 

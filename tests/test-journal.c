@@ -20,7 +20,6 @@
 #define CX6_PF "0000:3b:00.0"
 /* For an outcome; harness_wait_until() scales it for slow machines. */
 #define WAIT_MS 20000
-#define INOTIFY_SYSCTL "/proc/sys/fs/inotify/"
 
 typedef struct Journal {
         Harness *h;
@@ -174,27 +173,6 @@ static void test_device_events(void) {
 }
 
 
-/* /proc files take one write(), not GLib's write-and-rename. */
-static gboolean sysctl_write(const char *name, const char *value) {
-        g_autofree char *path = g_strconcat(INOTIFY_SYSCTL, name, NULL);
-        FILE *f = fopen(path, "we");
-        gboolean ok;
-
-        if (!f)
-                return FALSE;
-        ok = fputs(value, f) >= 0;
-        return fclose(f) == 0 && ok;
-}
-
-/* Writes a sysctl, returning the old value (NULL if it cannot be written). */
-static char *sysctl_swap(const char *name, const char *value) {
-        g_autofree char *path = g_strconcat(INOTIFY_SYSCTL, name, NULL);
-        g_autofree char *old = NULL;
-
-        if (!g_file_get_contents(path, &old, NULL, NULL) || !sysctl_write(name, value))
-                return NULL;
-        return g_strstrip(g_steal_pointer(&old));
-}
 
 /* The kernel refuses the inotify instance (as in test-recovery): Degraded
  * becomes true, then false once it is back; each change is an entry. */
@@ -206,10 +184,10 @@ static void test_degraded(void) {
 
         if (!j)
                 return;
-        old = sysctl_swap("max_user_instances", "0");
+        old = harness_inotify_limit_lower("max_user_instances", "0");
         g_assert_nonnull(old);
         journal_start(j);
-        g_assert_true(sysctl_write("max_user_instances", old));
+        harness_inotify_limit_restore("max_user_instances", old);
         wait_entry(j, down);
         wait_entry(j, up);
         journal_free(j);
@@ -226,10 +204,10 @@ static void test_lost_events_resync(void) {
 
         if (!j)
                 return;
-        old = sysctl_swap("max_queued_events", "2");
+        old = harness_inotify_limit_lower("max_queued_events", "2");
         g_assert_nonnull(old);
         journal_start(j);
-        g_assert_true(sysctl_write("max_queued_events", old));
+        harness_inotify_limit_restore("max_queued_events", old);
         g_assert_cmpint(kill(j->h->daemon_pid, SIGSTOP), ==, 0);
         for (guint i = 0; i < G_N_ELEMENTS(pfs); i++)
                 sim_write_autoprobe(j->h->sim, pfs[i], false);

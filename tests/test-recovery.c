@@ -15,7 +15,6 @@
 #include "harness.h"
 
 #define CX6_PF "0000:3b:00.0"
-#define INOTIFY_SYSCTL "/proc/sys/fs/inotify/"
 
 static gboolean run_quiet(const char *cmd) {
         int status = 0;
@@ -23,31 +22,6 @@ static gboolean run_quiet(const char *cmd) {
         return g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL) && g_spawn_check_wait_status(status, NULL);
 }
 
-/* /proc files take one write(), not GLib's write-and-rename. */
-static gboolean sysctl_write(const char *name, const char *value) {
-        g_autofree char *path = g_strconcat(INOTIFY_SYSCTL, name, NULL);
-        FILE *f = fopen(path, "we");
-        gboolean ok;
-
-        if (!f)
-                return FALSE;
-        ok = fputs(value, f) >= 0;
-        return fclose(f) == 0 && ok;
-}
-
-/* Writes a sysctl, returning the old value (NULL if it cannot be written). */
-static char *sysctl_swap(const char *name, const char *value) {
-        g_autofree char *path = g_strconcat(INOTIFY_SYSCTL, name, NULL);
-        g_autofree char *old = NULL;
-
-        if (!g_file_get_contents(path, &old, NULL, NULL) || !sysctl_write(name, value))
-                return NULL;
-        return g_strstrip(g_steal_pointer(&old));
-}
-
-static void sysctl_restore(const char *name, const char *value) {
-        g_assert_true(sysctl_write(name, value));
-}
 
 /* The kernel drops uevents for a receiver that does not read: ENOBUFS. The
  * daemon must notice, say so, and rescan. Real netlink, real veth uevents. */
@@ -95,13 +69,13 @@ static void test_inotify_overflow(void) {
 
         sim_build_demo_host(h->sim);
         /* The limit is taken when the daemon creates its inotify instance. */
-        old = sysctl_swap("max_queued_events", "2");
+        old = harness_inotify_limit_lower("max_queued_events", "2");
         if (!old) {
                 g_test_skip("needs root to lower fs.inotify.max_queued_events");
                 return;
         }
         harness_start_daemon(h, NULL);
-        sysctl_restore("max_queued_events", old);
+        harness_inotify_limit_restore("max_queued_events", old);
         before = harness_last_refresh(h);
 
         g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
@@ -148,7 +122,7 @@ static void test_degraded_and_recovery(void) {
         guint64 before;
 
         sim_build_demo_host(h->sim);
-        old = sysctl_swap("max_user_instances", "0");
+        old = harness_inotify_limit_lower("max_user_instances", "0");
         if (!old) {
                 g_test_skip("needs root to lower fs.inotify.max_user_instances");
                 return;
@@ -159,7 +133,7 @@ static void test_degraded_and_recovery(void) {
         rec = recorder_new(h);
         /* Read while the limit holds: the retries keep failing. */
         gboolean degraded = degraded_is(&w);
-        sysctl_restore("max_user_instances", old);
+        harness_inotify_limit_restore("max_user_instances", old);
         g_assert_true(degraded);
 
         w.want = FALSE;
