@@ -394,7 +394,12 @@ void rtnl_reader_fill_vf(RtnlReader *r, Device *vf) {
 }
 
 bool rtnl_reader_vfs_complete(RtnlReader *r, const Device *pf) {
-        const PfEntry *p = hashmap_get(r->pfs, pf->address);
+        const PfEntry *p;
 
-        return p ? p->complete : pf->n_vfs == 0;
+        /* No VF, nothing missing: a PF whose VFs went is not asked again
+         * (only PFs with VFs are), so its last answer may be stale. */
+        if (pf->n_vfs == 0)
+                return true;
+        p = hashmap_get(r->pfs, pf->address);
+        return p && p->complete;
 }

@@ -41,5 +41,5 @@ void rtnl_reader_dump_done(RtnlReader *r);
 /* See ReaderOps.query_vf_config and fill_vf_config. */
 int rtnl_reader_query_vfs(RtnlReader *r, Device *pf, char ***changed);
 void rtnl_reader_fill_vf(RtnlReader *r, Device *vf);
-/* A PF's VfConfigComplete from its last answer (none yet: it has no VFs). */
+/* A PF's VfConfigComplete: true with no VF, else from its last answer (none: false). */
 bool rtnl_reader_vfs_complete(RtnlReader *r, const Device *pf);
