@@ -85,9 +85,23 @@ static void wait_entry(Journal *j, const char *const *fields) {
 static Journal *journal_new(void) {
         Journal *j;
 
+        const char *probe[] = { "unshare", "-m", "--propagation", "private", "true", NULL };
+        int status = -1;
+
         if (geteuid() != 0 || !g_file_test("/usr/bin/unshare", G_FILE_TEST_IS_EXECUTABLE) ||
             !g_file_test("/run/systemd", G_FILE_TEST_IS_DIR)) {
                 g_test_skip("needs root, unshare and /run/systemd (a mount namespace over it)");
+                return NULL;
+        }
+        /* In a chroot whose / is no mount point (a fresh-machine check, some
+         * CI runners) the mount namespace cannot be made private, and a bind
+         * mount over /run/systemd would show outside it: skip there. The
+         * real journal is checked in the VM lab (make check-vm). */
+        if (!g_spawn_sync(NULL, (char **) probe, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                          NULL, NULL, NULL, &status, NULL) ||
+            !g_spawn_check_wait_status(status, NULL)) {
+                g_test_skip("unshare -m --propagation private fails here (a chroot whose / is not a mount "
+                            "point?); the real journal is checked by make check-vm");
                 return NULL;
         }
         j = g_new0(Journal, 1);
