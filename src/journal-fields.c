@@ -25,26 +25,12 @@ const char *journal_message_id(const char *event_type) {
         return NULL;
 }
 
-static int addf(char ***l, const char *format, ...) _printf_(2, 3);
-static int addf(char ***l, const char *format, ...) {
-        va_list ap;
-        char *s = NULL;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(&s, format, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        return strv_consume(l, s);
-}
-
 /* The common tail: priority info, and who logged it. */
 static int finish(char ***l, int r, char ***ret) {
         if (r >= 0)
-                r = addf(l, "PRIORITY=%d", 6);
+                r = strv_extendf(l, "PRIORITY=%d", 6);
         if (r >= 0)
-                r = addf(l, "SYSLOG_IDENTIFIER=sriov-monitord");
+                r = strv_extendf(l, "SYSLOG_IDENTIFIER=sriov-monitord");
         if (r < 0) {
                 *l = strv_free(*l);
                 return r;
@@ -69,30 +55,30 @@ int journal_event_fields(const DeviceEvent *e, const Device *d, char ***ret) {
         if (!id)
                 return -EINVAL;
         if (streq(e->type, "driver"))
-                r = addf(&l, "MESSAGE=%s %s: driver %s.", what(e, d), d->address, d->driver ?: "none (unbound)");
+                r = strv_extendf(&l, "MESSAGE=%s %s: driver %s.", what(e, d), d->address, d->driver ?: "none (unbound)");
         else if (streq(e->type, "sriov"))
-                r = addf(&l, "MESSAGE=SR-IOV PF %s: %u VFs of %u, drivers autoprobe %s.", d->address, d->num_vfs,
+                r = strv_extendf(&l, "MESSAGE=SR-IOV PF %s: %u VFs of %u, drivers autoprobe %s.", d->address, d->num_vfs,
                          d->total_vfs, d->drivers_autoprobe == 1 ? "on" : "off");
         else if (streq(e->type, "interface"))
-                r = addf(&l, "MESSAGE=Network interface %s of %s %s.", e->device, d->address, e->action);
+                r = strv_extendf(&l, "MESSAGE=Network interface %s of %s %s.", e->device, d->address, e->action);
         else
-                r = addf(&l, "MESSAGE=%s %s %s.", what(e, d), d->address, e->action);
+                r = strv_extendf(&l, "MESSAGE=%s %s %s.", what(e, d), d->address, e->action);
         if (r >= 0)
-                r = addf(&l, "MESSAGE_ID=%s", id);
+                r = strv_extendf(&l, "MESSAGE_ID=%s", id);
         if (r >= 0)
-                r = addf(&l, "SRIOV_TYPE=%s", e->type);
+                r = strv_extendf(&l, "SRIOV_TYPE=%s", e->type);
         if (r >= 0)
-                r = addf(&l, "SRIOV_ACTION=%s", e->action);
+                r = strv_extendf(&l, "SRIOV_ACTION=%s", e->action);
         if (r >= 0)
-                r = addf(&l, "SRIOV_PCI_ADDRESS=%s", d->address);
+                r = strv_extendf(&l, "SRIOV_PCI_ADDRESS=%s", d->address);
         if (r >= 0 && netdev)
-                r = addf(&l, "SRIOV_NETDEV=%s", netdev);
+                r = strv_extendf(&l, "SRIOV_NETDEV=%s", netdev);
         if (r >= 0 && pf)
-                r = addf(&l, "SRIOV_PF=%s", pf);
+                r = strv_extendf(&l, "SRIOV_PF=%s", pf);
         if (r >= 0)
-                r = addf(&l, "SRIOV_ROLE=%s", d->role == DEVICE_ROLE_PF ? "pf" : "vf");
+                r = strv_extendf(&l, "SRIOV_ROLE=%s", d->role == DEVICE_ROLE_PF ? "pf" : "vf");
         if (r >= 0 && d->driver)
-                r = addf(&l, "SRIOV_DRIVER=%s", d->driver);
+                r = strv_extendf(&l, "SRIOV_DRIVER=%s", d->driver);
         return finish(&l, r, ret);
 }
 
@@ -100,13 +86,13 @@ int journal_resync_fields(const char *reason, unsigned changed, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r;
 
-        r = addf(&l, "MESSAGE=Events were lost (%s): rescanned, %u device(s) had changed.", reason, changed);
+        r = strv_extendf(&l, "MESSAGE=Events were lost (%s): rescanned, %u device(s) had changed.", reason, changed);
         if (r >= 0)
-                r = addf(&l, "MESSAGE_ID=%s", SRIOV_MESSAGE_RESYNC);
+                r = strv_extendf(&l, "MESSAGE_ID=%s", SRIOV_MESSAGE_RESYNC);
         if (r >= 0)
-                r = addf(&l, "SRIOV_REASON=%s", reason);
+                r = strv_extendf(&l, "SRIOV_REASON=%s", reason);
         if (r >= 0)
-                r = addf(&l, "SRIOV_CHANGED=%u", changed);
+                r = strv_extendf(&l, "SRIOV_CHANGED=%u", changed);
         return finish(&l, r, ret);
 }
 
@@ -114,12 +100,12 @@ int journal_degraded_fields(bool degraded, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r;
 
-        r = addf(&l, "MESSAGE=%s", degraded ? "Degraded: an event source is down; the published devices may lag behind."
+        r = strv_extendf(&l, "MESSAGE=%s", degraded ? "Degraded: an event source is down; the published devices may lag behind."
                                             : "No longer degraded: every event source is back.");
         if (r >= 0)
-                r = addf(&l, "MESSAGE_ID=%s", SRIOV_MESSAGE_DEGRADED);
+                r = strv_extendf(&l, "MESSAGE_ID=%s", SRIOV_MESSAGE_DEGRADED);
         if (r >= 0)
-                r = addf(&l, "SRIOV_DEGRADED=%d", degraded ? 1 : 0);
+                r = strv_extendf(&l, "SRIOV_DEGRADED=%d", degraded ? 1 : 0);
         return finish(&l, r, ret);
 }
 
@@ -128,15 +114,15 @@ int journal_hazard_fields(const Hazard *h, bool begins, char ***ret) {
         int r;
 
         if (begins)
-                r = addf(&l, "MESSAGE=Hazard %s on %s: %s", hazard_kind_to_string(h->kind), h->address, h->text);
+                r = strv_extendf(&l, "MESSAGE=Hazard %s on %s: %s", hazard_kind_to_string(h->kind), h->address, h->text);
         else
-                r = addf(&l, "MESSAGE=Hazard %s on %s is over.", hazard_kind_to_string(h->kind), h->address);
+                r = strv_extendf(&l, "MESSAGE=Hazard %s on %s is over.", hazard_kind_to_string(h->kind), h->address);
         if (r >= 0)
-                r = addf(&l, "MESSAGE_ID=%s", begins ? SRIOV_MESSAGE_HAZARD_BEGIN : SRIOV_MESSAGE_HAZARD_END);
+                r = strv_extendf(&l, "MESSAGE_ID=%s", begins ? SRIOV_MESSAGE_HAZARD_BEGIN : SRIOV_MESSAGE_HAZARD_END);
         if (r >= 0)
-                r = addf(&l, "SRIOV_HAZARD=%s", hazard_kind_to_string(h->kind));
+                r = strv_extendf(&l, "SRIOV_HAZARD=%s", hazard_kind_to_string(h->kind));
         if (r >= 0)
-                r = addf(&l, "SRIOV_PCI_ADDRESS=%s", h->address);
+                r = strv_extendf(&l, "SRIOV_PCI_ADDRESS=%s", h->address);
         return finish(&l, r, ret);
 }
 

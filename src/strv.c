@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,4 +84,17 @@ bool strv_remove(char **l, const char *s) {
                         l[k++] = l[i];
         l[k] = NULL;
         return found;
+}
+
+int strv_extendf(char ***l, const char *format, ...) {
+        va_list ap;
+        char *s = NULL;
+        int r;
+
+        va_start(ap, format);
+        r = vasprintf(&s, format, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        return strv_consume(l, s);
 }

@@ -17,6 +17,8 @@ bool strv_equal(char *const *a, char *const *b);
 bool strv_contains(char *const *l, const char *s);
 /* Appends s (taking ownership) and returns 0 or -ENOMEM (s is freed then). */
 int strv_consume(char ***l, char *s);
+/* Appends a formatted string; 0 or -ENOMEM. */
+int strv_extendf(char ***l, const char *format, ...) _printf_(2, 3);
 void strv_sort(char **l);
 /* Removes (and frees) every entry equal to s, in place; true if any was there. */
 bool strv_remove(char **l, const char *s);
