@@ -190,6 +190,17 @@ static void check_device(const Device *d, bool pf_expected) {
 
         check_string(d->driver);
         check_string(d->vendor_name);
+        /* Issue 16's placement: well formed, canonical, sorted. */
+        check_string(d->product_name);
+        check_string(d->pcie_link_speed);
+        fuzz_assert(!d->pcie_link_speed || (d->pcie_link_speed[0] && !strchr(d->pcie_link_speed, '\n')));
+        fuzz_assert(d->iommu_group >= 0 || !d->iommu_group_devices);
+        for (char **m = d->iommu_group_devices; m && *m; m++) {
+                fuzz_assert(pci_address_normalize(*m, 0, address) == 0 && strcmp(address, *m) == 0);
+                fuzz_assert(m == d->iommu_group_devices || strcmp(m[-1], *m) < 0);
+        }
+        check_string(d->vfio_cdev);
+        fuzz_assert(!d->vfio_cdev || (d->role == DEVICE_ROLE_VF && strncmp(d->vfio_cdev, "/dev/vfio/devices/vfio", 22) == 0));
         for (char **n = d->netdevs; n && *n; n++) {
                 check_string(*n);
                 fuzz_assert(**n && **n != '.');

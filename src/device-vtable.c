@@ -81,6 +81,11 @@ static const sd_bus_vtable device_vtable[] = {
         DEVICE_PROPERTY("Carrier", "b", carrier),
         DEVICE_PROPERTY("Mtu", "u", mtu),
         DEVICE_PROPERTY("Speed", "i", speed),
+        /* Where it sits (issue 16). */
+        DEVICE_PROPERTY("IommuGroupDevices", "as", iommu_group_devices),
+        DEVICE_PROPERTY("ProductName", "s", product_name),
+        DEVICE_PROPERTY("PcieLinkSpeed", "s", pcie_link_speed),
+        DEVICE_PROPERTY("PcieLinkWidth", "u", pcie_link_width),
         SD_BUS_VTABLE_END,
 };
 
@@ -110,6 +115,8 @@ static const sd_bus_vtable vf_vtable[] = {
         DEVICE_PROPERTY("MinTxRate", "u", vf_config.min_tx_rate),
         DEVICE_PROPERTY("MaxTxRate", "u", vf_config.max_tx_rate),
         DEVICE_PROPERTY("QueryRss", "b", vf_config.query_rss),
+        /* Where it sits (issue 16). */
+        DEVICE_PROPERTY("VfioCdev", "s", vfio_cdev),
         SD_BUS_VTABLE_END,
 };
 

@@ -24,6 +24,13 @@ Device *device_free(Device *d) {
         free(d->link_netdev);
         free(d->hw_address);
         vf_config_done(&d->vf_config);
+        strv_free(d->iommu_group_devices);
+        free(d->product_name);
+        free(d->pcie_link_speed);
+        free(d->vfio_cdev);
+        free(d->owner_name);
+        free(d->representor);
+        strv_free(d->representors);
         free(d);
         return NULL;
 }
@@ -44,6 +51,7 @@ int device_new(const char *address, DeviceRole role, Device **ret) {
                 .vf_index = VF_INDEX_UNKNOWN,
                 .oper_state = "",
                 .speed = -1,
+                .eswitch_mode = "",
         };
         vf_config_init(&d->vf_config);
         d->address = strdup(address);

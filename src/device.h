@@ -69,6 +69,20 @@ typedef struct Device {
         /* Settling (issue 14); no property: the reading left out a netdev
          * udev has not named yet, whose event with the name follows. */
         bool netdev_unnamed;
+        /* Where it sits and who owns it (issue 16): IOMMU group, hwdb
+         * product, PCIe link; a VF's iommufd cdev, owner and representor; a
+         * PF's eswitch mode and representors. */
+        char **iommu_group_devices;     /* sorted PCI addresses, itself included */
+        char *product_name;             /* hwdb ID_MODEL_FROM_DATABASE, NULL unknown */
+        char *pcie_link_speed;          /* current_link_speed, NULL absent */
+        uint32_t pcie_link_width;       /* current_link_width, 0 absent */
+        char *vfio_cdev;                /* VF: "/dev/vfio/devices/vfioN", NULL none */
+        int in_use;                     /* VF: a process holds its group node or cdev open */
+        uint32_t owner_pid;             /* VF: 0 none */
+        char *owner_name;               /* VF: the VM's name, else the process's */
+        char *representor;              /* VF: its representor netdev, NULL none */
+        const char *eswitch_mode;       /* PF: "legacy", "switchdev", "" unknown (static) */
+        char **representors;            /* PF: its representor netdevs, sorted */
 } Device;
 
 Device *device_free(Device *d);

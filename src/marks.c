@@ -214,6 +214,25 @@ static Mark *mark_get(Marks *k, const char *address, bool hold) {
         return e;
 }
 
+static Mark *mark(Marks *k, const char *address, const char *syspath, bool existence_changed, bool hold);
+
+/* A function came or went: the published members of its IOMMU group list
+ * it (IommuGroupDevices). A new one names its group; a gone one (its link
+ * is gone by its "remove") is found in the lists that name it. */
+static void mark_group_peers(Marks *k, const char *address, const char *syspath, bool hold) {
+        int32_t group = -1;
+        Device *d;
+
+        if (syspath && k->reader->ops->iommu_group)
+                (void) k->reader->ops->iommu_group(k->reader, syspath, &group);
+        HASHMAP_FOREACH(d, k->table->by_address, i) {
+                if (streq(d->address, address) || d->iommu_group < 0)
+                        continue;
+                if (d->iommu_group == group || strv_contains(d->iommu_group_devices, address))
+                        (void) mark(k, d->address, d->syspath, false, hold);
+        }
+}
+
 static Mark *mark(Marks *k, const char *address, const char *syspath, bool existence_changed, bool hold) {
         Mark *e = mark_get(k, address, hold);
         bool held;
@@ -243,6 +262,7 @@ static Mark *mark(Marks *k, const char *address, const char *syspath, bool exist
                 }
                 if (p)
                         p->vf_config = true;
+                mark_group_peers(k, address, syspath, held);
         }
         if (held) {
                 if (e->held_since == 0)

@@ -16,6 +16,9 @@ typedef struct ReaderOps {
         int (*list)(Reader *r, char ***ret);
         /* The PF a VF's physfn link points to. */
         int (*physfn)(Reader *r, const char *syspath, char address[static PCI_ADDRESS_MAX]);
+        /* The IOMMU group a function's iommu_group link names; < 0 when
+         * none. May be NULL (then group peers are not followed). */
+        int (*iommu_group)(Reader *r, const char *syspath, int32_t *ret);
         /* A full scan starts: forget what is cached. May be NULL. */
         void (*rescan)(Reader *r);
 

@@ -16,14 +16,13 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref);
 
-/* Sysfs values we parse are short; a longer one is malformed anyway. */
-#define ATTR_MAX 256
+#define ATTR_MAX SYSFS_ATTR_MAX
 
 static int child_path(const char *syspath, const char *name, char path[static PATH_MAX]) {
         return (size_t) snprintf(path, PATH_MAX, "%s/%s", syspath, name) >= PATH_MAX ? -ENAMETOOLONG : 0;
 }
 
-static int read_attribute(const char *syspath, const char *name, char buf[static ATTR_MAX]) {
+int sysfs_read_attribute(const char *syspath, const char *name, char buf[static ATTR_MAX]) {
         char path[PATH_MAX];
         _cleanup_close_ int fd = -EBADF;
         ssize_t n;
@@ -43,6 +42,8 @@ static int read_attribute(const char *syspath, const char *name, char buf[static
         buf[n] = '\0';
         return 0;
 }
+
+#define read_attribute sysfs_read_attribute
 
 static int read_link(const char *syspath, const char *name, char buf[static PATH_MAX]) {
         char path[PATH_MAX];
@@ -212,19 +213,17 @@ static bool vendor_id_is_real(uint16_t id) {
         return id != 0 && id != 0xffff;
 }
 
-static const char *vendor_names_get(const VendorNames *v, uint16_t id) {
-        if (!vendor_id_is_real(id))
-                return NULL;
+static const char *vendor_names_get(const VendorNames *v, uint32_t id) {
         for (size_t i = 0; v && i < v->n; i++)
                 if (v->entries[i].id == id)
                         return v->entries[i].name;
         return NULL;
 }
 
-static void vendor_names_put(VendorNames *v, uint16_t id, const char *name) {
+static void vendor_names_put(VendorNames *v, uint32_t id, const char *name) {
         char *copy;
 
-        if (!v || v->n >= ELEMENTSOF(v->entries) || !vendor_id_is_real(id))
+        if (!v || v->n >= ELEMENTSOF(v->entries))
                 return; /* a host of many vendors just asks udev more often */
         copy = strdup(name);
         if (!copy)
@@ -239,28 +238,59 @@ void vendor_names_clear(VendorNames *v) {
         v->n = 0;
 }
 
-static int read_vendor_name(struct udev *udev, VendorNames *cache, const Device *previous, Device *d) {
-        _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
-        const char *name = NULL;
+static bool name_usable(const char *name) {
+        return !isempty(name) && utf8_is_valid(name);
+}
 
-        if (previous && previous->vendor_id == d->vendor_id && streq_ptr(previous->address, d->address))
-                name = previous->vendor_name;
-        else
-                name = vendor_names_get(cache, d->vendor_id);
-        if (!name && udev) {
+/* The hwdb's vendor and product names: from the previous reading of the same
+ * ids, else the caches, else one udev device for both. The product cache is
+ * keyed on vendor:device (the hwdb matches the model on both). */
+static int read_hwdb_names(struct udev *udev, VendorNames *vendors, VendorNames *products, const Device *previous,
+                           Device *d) {
+        _cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
+        const char *vendor = NULL, *product = NULL;
+        uint32_t product_id = (uint32_t) d->vendor_id << 16 | d->device_id;
+        bool real = vendor_id_is_real(d->vendor_id);
+
+        if (previous && previous->vendor_id == d->vendor_id && previous->device_id == d->device_id &&
+            streq_ptr(previous->address, d->address)) {
+                vendor = previous->vendor_name;
+                product = previous->product_name;
+                if (!product && !vendor)
+                        vendor = ""; /* nothing then, nothing now: do not ask */
+        } else if (real) {
+                vendor = vendor_names_get(vendors, d->vendor_id);
+                product = vendor_names_get(products, product_id);
+                if (!vendor || !product)
+                        vendor = product = NULL; /* ask udev for both */
+        }
+        if (!vendor && udev) {
                 /* A udev device costs as much as the rest of the reading. */
                 dev = udev_device_new_from_syspath(udev, d->syspath);
-                if (dev)
-                        name = udev_device_get_property_value(dev, "ID_VENDOR_FROM_DATABASE");
-                if (!isempty(name) && utf8_is_valid(name))
-                        vendor_names_put(cache, d->vendor_id, name);
+                if (dev) {
+                        vendor = udev_device_get_property_value(dev, "ID_VENDOR_FROM_DATABASE");
+                        product = udev_device_get_property_value(dev, "ID_MODEL_FROM_DATABASE");
+                }
+                /* Shared by id only when the id is real; an unknown product
+                 * is remembered too ("") once its vendor is. */
+                if (name_usable(vendor) && real) {
+                        vendor_names_put(vendors, d->vendor_id, vendor);
+                        vendor_names_put(products, product_id, name_usable(product) ? product : "");
+                }
         }
-        if (isempty(name) || !utf8_is_valid(name))
-                name = vendor_builtin_name(d->vendor_id);
-        if (!name)
-                return 0;
-        d->vendor_name = strdup(name);
-        return d->vendor_name ? 0 : -ENOMEM;
+        if (!name_usable(vendor))
+                vendor = vendor_builtin_name(d->vendor_id);
+        if (vendor) {
+                d->vendor_name = strdup(vendor);
+                if (!d->vendor_name)
+                        return -ENOMEM;
+        }
+        if (name_usable(product)) {
+                d->product_name = strdup(product);
+                if (!d->product_name)
+                        return -ENOMEM;
+        }
+        return 0;
 }
 
 static int cmp_vf_link(const void *a, const void *b) {
@@ -351,8 +381,8 @@ static int read_vf(Device *d, const char *pf_address) {
         return 0;
 }
 
-int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, const char *syspath, const Device *previous,
-                             Device **ret) {
+int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, VendorNames *products, const char *syspath,
+                             const Device *previous, Device **ret) {
         _cleanup_(device_freep) Device *d = NULL;
         char address[PCI_ADDRESS_MAX], pf_address[PCI_ADDRESS_MAX], buf[ATTR_MAX];
         const char *name = link_target_basename(syspath);
@@ -392,7 +422,10 @@ int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, const char
         r = read_iommu_group(d);
         if (r < 0)
                 return r;
-        r = read_vendor_name(udev, vendors, previous, d);
+        r = read_hwdb_names(udev, vendors, products, previous, d);
+        if (r < 0)
+                return r;
+        r = sysfs_read_placement(d);
         if (r < 0)
                 return r;
 
@@ -405,7 +438,7 @@ int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, const char
 }
 
 int sysfs_read_device(struct udev *udev, const char *syspath, const Device *previous, Device **ret) {
-        return sysfs_read_device_cached(udev, NULL, syspath, previous, ret);
+        return sysfs_read_device_cached(udev, NULL, NULL, syspath, previous, ret);
 }
 
 int sysfs_list_pci_devices(char ***ret) {
@@ -492,7 +525,7 @@ static int reader_read(Reader *r, const char *syspath, const Device *previous, D
         SysfsReader *s = (SysfsReader *) r;
         int k;
 
-        k = sysfs_read_device_cached(s->udev, &s->vendor_names, syspath, previous, ret);
+        k = sysfs_read_device_cached(s->udev, &s->vendor_names, &s->product_names, syspath, previous, ret);
         if (k > 0 && s->netdevs_named_by_udev)
                 (void) sysfs_drop_unnamed_netdevs(s->udev, *ret);
         if (k > 0 && s->link_facts) {
@@ -526,11 +559,22 @@ static int reader_physfn(Reader *r, const char *syspath, char address[static PCI
         return sysfs_read_physfn(syspath, address);
 }
 
+static int reader_iommu_group(Reader *r, const char *syspath, int32_t *ret) {
+        char target[PATH_MAX];
+        int k;
+
+        k = read_link(syspath, "iommu_group", target);
+        if (k < 0)
+                return k;
+        return parse_i32(link_target_basename(target), ret);
+}
+
 static void reader_rescan(Reader *r) {
         SysfsReader *s = (SysfsReader *) r;
 
         /* A full scan asks udev's hwdb afresh, once per vendor. */
         vendor_names_clear(&s->vendor_names);
+        vendor_names_clear(&s->product_names);
         /* And the links in one dump (without VF info), not one query each. */
         if (s->link_facts)
                 rtnl_reader_dump(&s->rtnl);
@@ -558,6 +602,7 @@ int sysfs_reader_init(SysfsReader *s, struct udev *udev, bool link_facts) {
                 .read = reader_read,
                 .list = reader_list,
                 .physfn = reader_physfn,
+                .iommu_group = reader_iommu_group,
                 .rescan = reader_rescan,
                 .query_vf_config = reader_query_vf_config,
                 .fill_vf_config = reader_fill_vf_config,
@@ -571,4 +616,5 @@ int sysfs_reader_init(SysfsReader *s, struct udev *udev, bool link_facts) {
 void sysfs_reader_done(SysfsReader *s) {
         vendor_names_clear(&s->vendor_names);
         rtnl_reader_done(&s->rtnl);
+        vendor_names_clear(&s->product_names);
 }

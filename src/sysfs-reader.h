@@ -16,21 +16,32 @@
  * vendor id, which costs a udev device object to look up. */
 int sysfs_read_device(struct udev *udev, const char *syspath, const Device *previous, Device **ret);
 
-/* hwdb vendor names already asked of udev, by vendor id: the hwdb matches
- * ID_VENDOR_FROM_DATABASE on the vendor alone, so one lookup per vendor
- * serves every function of it. A full scan clears it and asks afresh. */
+/* hwdb names already asked of udev: vendor names by vendor id (the hwdb
+ * matches ID_VENDOR_FROM_DATABASE on the vendor alone, so one lookup per
+ * vendor serves every function of it), product names by vendor << 16 |
+ * device (ID_MODEL_FROM_DATABASE; "" remembers "none"). A full scan clears
+ * them and asks afresh. */
 typedef struct VendorNames {
         size_t n;
         struct {
-                uint16_t id;
+                uint32_t id;
                 char *name;
-        } entries[16];
+        } entries[32];
 } VendorNames;
 
 void vendor_names_clear(VendorNames *v);
-/* sysfs_read_device, asking udev only for vendors not in `vendors` (may be NULL). */
-int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, const char *syspath, const Device *previous,
-                             Device **ret);
+/* sysfs_read_device, asking udev only for ids not in `vendors` and
+ * `products` (either may be NULL). */
+int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, VendorNames *products, const char *syspath,
+                             const Device *previous, Device **ret);
+
+/* Sysfs values we parse are short; a longer one is malformed anyway. */
+#define SYSFS_ATTR_MAX 256
+/* Reads one attribute (NUL-free, shorter than SYSFS_ATTR_MAX); -errno. */
+int sysfs_read_attribute(const char *syspath, const char *name, char buf[static SYSFS_ATTR_MAX]);
+/* sysfs-placement.c: IOMMU group members, PCIe link, a VF's vfio cdev
+ * (needs iommu_group and role read first). -ENOMEM is the only error. */
+int sysfs_read_placement(Device *d);
 
 /* name_assign_type of a netdev the kernel named itself ("eth3"). */
 #define NET_NAME_ENUM "1"
@@ -67,6 +78,7 @@ typedef struct SysfsReader {
         Reader reader;
         struct udev *udev;
         VendorNames vendor_names;
+        VendorNames product_names;
         bool warned_no_pci;         /* said once that the host has no PCI sysfs */
         /* The uevents come from udev: it names netdevs first (see
          * sysfs_drop_unnamed_netdevs()); set by the uevent source. */

@@ -285,10 +285,12 @@ static void test_managed_objects(void) {
                 g_assert_true(g_variant_lookup(dev, "Role", "&s", &role));
                 /* Exactly one of the role interfaces, the right one. */
                 g_assert_true(g_str_equal(role, "pf") ? pf && !vf : vf && !pf);
-                /* With the network facts of issue 15: 5 on Device, 1 on PF, 8 on VF. */
-                g_assert_cmpuint(g_variant_n_children(dev), ==, 15);
+                /* With the network facts of issue 15: 5 on Device, 1 on PF, 8 on VF;
+                 * issue 16's IommuGroupDevices, ProductName, PcieLinkSpeed and
+                 * -Width on Device, VfioCdev on VF. */
+                g_assert_cmpuint(g_variant_n_children(dev), ==, 19);
                 g_assert_cmpuint(g_variant_n_children(g_str_equal(role, "pf") ? pf : vf), ==,
-                                 g_str_equal(role, "pf") ? 5 : 11);
+                                 g_str_equal(role, "pf") ? 5 : 12);
                 g_variant_unref(ifaces);
                 n++;
         }

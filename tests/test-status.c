@@ -187,7 +187,10 @@ static void test_json(void) {
                                        /* the network facts of issue 15 */
                                        "\"HwAddress\",\"OperState\",\"Carrier\",\"Mtu\",\"Speed\","
                                        "\"AdminMac\",\"Vlans\",\"SpoofCheck\",\"Trust\",\"LinkState\","
-                                       "\"MinTxRate\",\"MaxTxRate\",\"QueryRss\"] "
+                                       "\"MinTxRate\",\"MaxTxRate\",\"QueryRss\","
+                                       /* issue 16 */
+                                       "\"IommuGroupDevices\",\"ProductName\",\"PcieLinkSpeed\",\"PcieLinkWidth\","
+                                       "\"VfioCdev\"] "
                                        "| sort)"));
 
         /* One device: the same object as in the list. */

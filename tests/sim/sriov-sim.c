@@ -42,6 +42,7 @@ typedef struct {
         const char *syspath;    /* "/sys/devices/pci0000:3a/0000:3a:00.0/0000:3b:00.2" */
         unsigned vendor, device, class;
         const char *vendor_db;  /* ID_VENDOR_FROM_DATABASE or NULL */
+        const char *model_db;   /* ID_MODEL_FROM_DATABASE or NULL */
         int iommu_group;        /* -1: none */
         const char *driver;     /* NULL: unbound */
         const char *netdev;     /* NULL: no netdev */
@@ -530,6 +531,8 @@ static void pci_write_uevent(SriovSim *sim, SimDev *dev)
          * uevent file's lines with each uevent. */
         if (dev->vendor_db)
                 g_string_append_printf(text, "ID_VENDOR_FROM_DATABASE=%s\n", dev->vendor_db);
+        if (dev->model_db)
+                g_string_append_printf(text, "ID_MODEL_FROM_DATABASE=%s\n", dev->model_db);
         file_replace(sim, dev->syspath, "uevent", text->str);
 }
 
@@ -559,6 +562,7 @@ typedef struct {
         int numa_node;
         int iommu_group;
         const char *vendor_db;
+        const char *model_db;
         const char *driver_override; /* NULL: "(null)" */
         SimPf *pf;                   /* for a VF */
         unsigned vf_index;
@@ -597,7 +601,8 @@ static SimDev *pci_dev_new(SriovSim *sim, const char *parent, const char *addres
                 .address = keep(sim, address),
                 .syspath = keepf(sim, "%s/%s", parent, address),
                 .vendor = id->vendor, .device = id->device, .class = id->class,
-                .vendor_db = keep(sim, id->vendor_db), .iommu_group = id->iommu_group,
+                .vendor_db = keep(sim, id->vendor_db), .model_db = keep(sim, id->model_db),
+                .iommu_group = id->iommu_group,
                 .vfio_dev = -1, .pf = id->pf, .vf_index = id->vf_index,
         };
         device_create(sim, "pci", dev->syspath);
@@ -880,7 +885,7 @@ static void vf_create(SriovSim *sim, SimPf *pf, unsigned index, SimVfBinding bin
                 .vendor = s->vendor, .device = s->vf_device, .class = PCI_CLASS_ETHERNET,
                 .numa_node = s->numa_node,
                 .iommu_group = s->iommu_group < 0 ? -1 : s->iommu_group + 1 + (int) index,
-                .vendor_db = s->vendor_db_name,
+                .vendor_db = s->vendor_db_name, .model_db = s->vf_model_db_name,
                 .driver_override = binding == SIM_VF_VFIO ? "vfio-pci" : NULL,
                 .pf = pf, .vf_index = index,
         };
@@ -911,7 +916,7 @@ static void pf_create(SriovSim *sim, SimPf *pf)
         PciIdent id = {
                 .vendor = s->vendor, .device = s->device, .class = PCI_CLASS_ETHERNET,
                 .numa_node = s->numa_node, .iommu_group = s->iommu_group,
-                .vendor_db = s->vendor_db_name,
+                .vendor_db = s->vendor_db_name, .model_db = s->model_db_name,
         };
         const char *parent = parent_dir(sim, s->address, s->bridge, s->numa_node);
         SimDev *dev = pci_dev_new(sim, parent, s->address, &id);
@@ -923,6 +928,10 @@ static void pf_create(SriovSim *sim, SimPf *pf)
         attr_write(sim, dev->syspath, "sriov_stride", "%u", s->vf_stride);
         attr_write(sim, dev->syspath, "sriov_vf_device", "%x", s->vf_device);
         attr_write(sim, dev->syspath, "sriov_drivers_autoprobe", "1");
+        if (s->link_speed) {
+                attr_write(sim, dev->syspath, "current_link_speed", "%s", s->link_speed);
+                attr_write(sim, dev->syspath, "current_link_width", "%u", s->link_width);
+        }
         pf->dev = dev;
         uevent(sim, dev->syspath, "add");
         if (s->pf_driver)
@@ -930,21 +939,31 @@ static void pf_create(SriovSim *sim, SimPf *pf)
 }
 
 /* A plain device below `bridge` (NULL: default), bound with an optional netdev. */
+static void plain_device_add_grouped(SriovSim *sim, const char *address, const char *bridge,
+                                     unsigned vendor, unsigned device, const char *driver,
+                                     const char *netdev, int iommu_group, bool announce)
+{
+        PciIdent id = {
+                .vendor = vendor, .device = device, .class = PCI_CLASS_ETHERNET,
+                .numa_node = -1, .iommu_group = iommu_group,
+        };
+        SimDev *dev;
+
+        if (!announce)
+                sim->quiet++;
+        dev = pci_dev_new(sim, parent_dir(sim, address, bridge, -1), address, &id);
+        uevent(sim, dev->syspath, "add");
+        if (driver)
+                dev_bind(sim, dev, driver, CHILD_NET, netdev);
+        if (!announce)
+                sim->quiet--;
+}
+
 static void plain_device_add(SriovSim *sim, const char *address, const char *bridge,
                              unsigned vendor, unsigned device, const char *driver,
                              const char *netdev)
 {
-        PciIdent id = {
-                .vendor = vendor, .device = device, .class = PCI_CLASS_ETHERNET,
-                .numa_node = -1, .iommu_group = -1,
-        };
-        SimDev *dev;
-
-        sim->quiet++;
-        dev = pci_dev_new(sim, parent_dir(sim, address, bridge, -1), address, &id);
-        if (driver)
-                dev_bind(sim, dev, driver, CHILD_NET, netdev);
-        sim->quiet--;
+        plain_device_add_grouped(sim, address, bridge, vendor, device, driver, netdev, -1, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1023,6 +1042,9 @@ void sim_add_pf(SriovSim *sim, const SimPfSpec *spec)
         s->netdev = keep(sim, spec->netdev);
         s->vf_netdev_prefix = keep(sim, spec->vf_netdev_prefix);
         s->vendor_db_name = keep(sim, spec->vendor_db_name);
+        s->model_db_name = keep(sim, spec->model_db_name);
+        s->vf_model_db_name = keep(sim, spec->vf_model_db_name);
+        s->link_speed = keep(sim, spec->link_speed);
         for (unsigned i = 0; i < s->total_vfs; i++)
                 pf->vf_addresses[i] = vf_address_compute(sim, s, i);
         g_hash_table_insert(sim->pfs, (gpointer) s->address, pf);
@@ -1035,6 +1057,22 @@ void sim_add_plain_device(SriovSim *sim, const char *address, unsigned vendor,
                           unsigned device, const char *driver)
 {
         plain_device_add(sim, address, NULL, vendor, device, driver, NULL);
+}
+
+void sim_add_grouped_device(SriovSim *sim, const char *address, unsigned vendor, unsigned device,
+                            int iommu_group, bool announce)
+{
+        plain_device_add_grouped(sim, address, NULL, vendor, device, NULL, NULL, iommu_group, announce);
+}
+
+void sim_remove_device(SriovSim *sim, const char *address)
+{
+        SimDev *dev = dev_lookup(sim, address);
+
+        if (dev->pf || g_hash_table_contains(sim->pfs, address))
+                g_error("sriov-sim: %s is a PF or VF: use the SR-IOV scenarios", address);
+        dev_unbind(sim, dev);
+        pci_dev_remove(sim, dev);
 }
 
 void sim_add_vf(SriovSim *sim, const char *pf_address, unsigned index, SimVfBinding binding)
@@ -1257,6 +1295,9 @@ void sim_build_demo_host(SriovSim *sim)
                 .netdev = "enp59s0f0np0", .vf_netdev_prefix = "enp59s0f0v",
                 .total_vfs = 8, .vf_offset = 2, .vf_stride = 1, .numa_node = 0,
                 .iommu_group = 40, .vendor_db_name = "Mellanox Technologies",
+                .model_db_name = "MT2892 Family [ConnectX-6 Dx]",
+                .vf_model_db_name = "ConnectX Family mlx5Gen Virtual Function",
+                .link_speed = "16.0 GT/s PCIe", .link_width = 16,
         };
         static const SimPfSpec pensando = {
                 .address = "0000:b5:00.0", .bridge = "0000:b4:00.0",

@@ -52,6 +52,13 @@ typedef struct {
         int numa_node;
         int iommu_group;         /* PF's group; VFs get iommu_group + 1 + index; -1: no groups */
         const char *vendor_db_name; /* udev ID_VENDOR_FROM_DATABASE, NULL for none */
+        /* Issue 16: udev ID_MODEL_FROM_DATABASE of the PF and of its VFs
+         * (NULL for none), and the PF's current_link_speed (NULL: no link
+         * files) and current_link_width. */
+        const char *model_db_name;
+        const char *vf_model_db_name;
+        const char *link_speed;
+        unsigned link_width;
 } SimPfSpec;
 
 /* Create a simulator on a fresh testbed. Never returns NULL (aborts on failure). */
@@ -73,6 +80,13 @@ void sim_add_pf(SriovSim *sim, const SimPfSpec *spec);
 /* A PCI device that is not SR-IOV capable (e.g. a plain NIC or a GPU). */
 void sim_add_plain_device(SriovSim *sim, const char *address, unsigned vendor,
                           unsigned device, const char *driver);
+/* A plain unbound PCI device in IOMMU group `iommu_group` (shared with a PF
+ * or VF of the simulator, or -1); `announce`: with its `add` uevent (hot
+ * plug), else silently. */
+void sim_add_grouped_device(SriovSim *sim, const char *address, unsigned vendor, unsigned device,
+                            int iommu_group, bool announce);
+/* Hot-remove a plain device (unbind, `remove`), leaving its IOMMU group. */
+void sim_remove_device(SriovSim *sim, const char *address);
 /* Create VF index `index` of a PF silently, bound as given. */
 void sim_add_vf(SriovSim *sim, const char *pf_address, unsigned index, SimVfBinding binding);
 

@@ -330,7 +330,8 @@ static void test_demo_mlx_layout(Fixture *f, gconstpointer unused)
         assert_attr(vf0, "uevent", "DRIVER=mlx5_core\nPCI_CLASS=20000\nPCI_ID=15B3:101E\n"
                     "PCI_SUBSYS_ID=15B3:101E\nPCI_SLOT_NAME=0000:3b:00.2\n"
                     "MODALIAS=pci:v000015B3d0000101Esv000015B3sd0000101Ebc02sc00i00\n"
-                    "ID_VENDOR_FROM_DATABASE=Mellanox Technologies");
+                    "ID_VENDOR_FROM_DATABASE=Mellanox Technologies\n"
+                    "ID_MODEL_FROM_DATABASE=ConnectX Family mlx5Gen Virtual Function");
         assert_subsystem(vf0_net, "net");
         assert_attr(vf0_net, "operstate", "up");
         assert_exists(vf0_net, "ifindex");
