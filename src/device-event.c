@@ -78,4 +78,11 @@ void device_events_derive(const Device *old, const Device *new, device_event_fn 
                 emit(fn, userdata, "link", "modified", new->link_netdev);
         if (new->role == DEVICE_ROLE_VF && !vf_config_equal(&old->vf_config, &new->vf_config))
                 emit(fn, userdata, "config", "modified", new->address);
+        /* Who holds a VF (issue 16): another owner is one gone, one come. */
+        if (old->in_use != new->in_use || old->owner_pid != new->owner_pid) {
+                if (old->in_use)
+                        emit(fn, userdata, "owner", "deleted", new->address);
+                if (new->in_use)
+                        emit(fn, userdata, "owner", "created", new->address);
+        }
 }

@@ -5,7 +5,7 @@
 
 /* One DeviceEvent signal: (type, action, device). */
 typedef struct DeviceEvent {
-        const char *type;    /* "pci", "interface", "driver", "sriov"; "link", "config" (issue 15) */
+        const char *type;    /* "pci", "interface", "driver", "sriov"; "link", "config" (issue 15); "owner" (16) */
         const char *action;  /* "created", "deleted", "modified" */
         const char *device;  /* the PCI address or the interface name */
 } DeviceEvent;

@@ -117,6 +117,9 @@ static const sd_bus_vtable vf_vtable[] = {
         DEVICE_PROPERTY("QueryRss", "b", vf_config.query_rss),
         /* Where it sits (issue 16). */
         DEVICE_PROPERTY("VfioCdev", "s", vfio_cdev),
+        DEVICE_PROPERTY("InUse", "b", in_use),
+        DEVICE_PROPERTY("OwnerPid", "u", owner_pid),
+        DEVICE_PROPERTY("OwnerName", "s", owner_name),
         SD_BUS_VTABLE_END,
 };
 

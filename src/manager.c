@@ -51,6 +51,12 @@ int manager_new(Manager **ret) {
                 return log_oom();
         peers_sink_init(&m->peers_sink, &m->private_server);
         rtnl_source_init(&m->rtnl, m->event, m->marks);
+        r = owner_source_init(&m->owner, m->event, m->marks);
+        if (r >= 0)
+                r = sysfs_reader_add_facts(&m->reader, &m->owner.facts);
+        if (r < 0)
+                return log_oom();
+        m->owner_scan_interval_usec = OWNER_SCAN_INTERVAL_USEC;
 
         *ret = TAKE_PTR(m);
         return 0;
@@ -63,6 +69,7 @@ Manager *manager_free(Manager *m) {
         m->private_server = private_socket_stop(m->private_server);
         sources_done(&m->sources);
         inotify_source_done(&m->inotify);
+        owner_source_done(&m->owner);
         sink_list_clear(&m->sinks);
         metrics_sink_done(&m->metrics_sink);
         features_sink_done(&m->features_sink);
@@ -237,6 +244,13 @@ static int setup_sinks(Manager *m) {
                 r = sources_add(&m->sources, &m->inotify.source);
         if (r >= 0 && m->reader.link_facts)
                 r = sources_add(&m->sources, &m->rtnl.source);
+        /* Who owns a VF: machined is asked on the daemon's own bus. */
+        m->owner.bus = m->bus;
+        m->owner.interval_usec = m->owner_scan_interval_usec;
+        if (r >= 0)
+                r = sink_list_add(&m->sinks, &m->owner.sink);
+        if (r >= 0)
+                r = sources_add(&m->sources, &m->owner.source);
         return r;
 }
 

@@ -17,6 +17,7 @@
 #include "metrics-sink.h"
 #include "inotify-source.h"
 #include "marks.h"
+#include "owner-source.h"
 #include "peers-sink.h"
 #include "private-socket.h"
 #include "rtnl-source.h"
@@ -46,6 +47,7 @@ typedef struct Manager {
         bool metrics_per_vf;
         const char *features_file;   /* NULL: none */
         uint64_t driverless_grace_usec;
+        uint64_t owner_scan_interval_usec;
 
         SysfsReader reader;
         Marks *marks;
@@ -54,6 +56,7 @@ typedef struct Manager {
         UeventSource uevent;
         InotifySource inotify;
         RtnlSource rtnl;            /* network facts (issue 15) */
+        OwnerSource owner;          /* who holds each VF on VFIO (issue 16) */
         SinkList sinks;
         BusObjects objects;
         BusSink bus_sink;

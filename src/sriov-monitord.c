@@ -23,6 +23,7 @@ typedef struct Options {
         bool metrics_per_vf;
         const char *features_file;
         uint64_t driverless_grace_usec;
+        uint64_t owner_scan_interval_usec;
 } Options;
 
 static void help(void) {
@@ -40,6 +41,9 @@ static void help(void) {
                "                           Rescan periodically as a safety net (default: 0, off)\n"
                "     --uevent-buffer-size=BYTES\n"
                "                           Receive buffer of the uevent socket (default: 16 MiB)\n"
+               "     --owner-scan-interval=SECONDS\n"
+               "                           Rescan who holds VFs on VFIO this often while\n"
+               "                           any is (default: 10, 0: only on events)\n"
                "     --private-socket=PATH Serve peer-to-peer D-Bus on PATH, or 'none'\n"
                "                           (default: " PRIVATE_SOCKET_DEFAULT ")\n"
                "     --metrics-file=PATH   Keep Prometheus metrics in PATH (node_exporter's\n"
@@ -92,6 +96,18 @@ static int parse_grace(const char *arg, Options *o) {
         return 0;
 }
 
+static int parse_owner_scan_interval(const char *arg, Options *o) {
+        uint32_t seconds;
+
+        if (parse_u32(arg, &seconds) < 0 || seconds > 86400) {
+                fprintf(stderr, "%s: invalid owner scan interval '%s' (seconds, 0 to 86400)\n",
+                        program_invocation_short_name, arg);
+                return -EINVAL;
+        }
+        o->owner_scan_interval_usec = (uint64_t) seconds * 1000000ULL;
+        return 0;
+}
+
 static int parse_buffer_size(const char *arg, Options *o) {
         uint32_t bytes;
 
@@ -108,7 +124,7 @@ static int parse_buffer_size(const char *arg, Options *o) {
 static int parse_argv(int argc, char *argv[], Options *o) {
         enum { ARG_VERSION = 0x100, ARG_SESSION, ARG_LOG_LEVEL, ARG_UEVENT_SOURCE, ARG_RESYNC_INTERVAL,
                ARG_UEVENT_BUFFER_SIZE, ARG_PRIVATE_SOCKET, ARG_METRICS_FILE, ARG_METRICS_PER_VF, ARG_FEATURES_FILE,
-               ARG_DRIVERLESS_GRACE };
+               ARG_DRIVERLESS_GRACE, ARG_OWNER_SCAN_INTERVAL };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -122,6 +138,7 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                 { "metrics-per-vf", no_argument, NULL, ARG_METRICS_PER_VF },
                 { "features-file", required_argument, NULL, ARG_FEATURES_FILE },
                 { "driverless-grace", required_argument, NULL, ARG_DRIVERLESS_GRACE },
+                { "owner-scan-interval", required_argument, NULL, ARG_OWNER_SCAN_INTERVAL },
                 {}
         };
         int c;
@@ -186,6 +203,10 @@ static int parse_argv(int argc, char *argv[], Options *o) {
                         if (parse_grace(optarg, o) < 0)
                                 return -EINVAL;
                         break;
+                case ARG_OWNER_SCAN_INTERVAL:
+                        if (parse_owner_scan_interval(optarg, o) < 0)
+                                return -EINVAL;
+                        break;
                 case ':':
                         fprintf(stderr, "%s: option '%s' needs a value\n", program_invocation_short_name,
                                 argv[optind - 1]);
@@ -223,6 +244,7 @@ static int run(int argc, char *argv[]) {
                 .log_level = LOG_NOTICE,
                 .private_socket = PRIVATE_SOCKET_DEFAULT,
                 .driverless_grace_usec = DRIVERLESS_GRACE_USEC_DEFAULT,
+                .owner_scan_interval_usec = OWNER_SCAN_INTERVAL_USEC,
         };
         _cleanup_(manager_freep) Manager *m = NULL;
         sigset_t mask;
@@ -253,6 +275,7 @@ static int run(int argc, char *argv[]) {
         m->metrics_per_vf = o.metrics_per_vf;
         m->features_file = o.features_file;
         m->driverless_grace_usec = o.driverless_grace_usec;
+        m->owner_scan_interval_usec = o.owner_scan_interval_usec;
 
         r = sd_event_add_signal(m->event, NULL, SIGTERM, on_terminate, m);
         if (r >= 0)

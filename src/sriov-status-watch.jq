@@ -152,6 +152,8 @@ def text($d):
                   | join(", ")),
         (if .Type == "link" then "on \(.PciAddress // "?")" else "" end)]
      elif .Type == "pci" then [.Device, pci_detail($d)]
+     elif .Type == "owner" and .Action == "created" then
+       [.Device, "pid \($d.OwnerPid | val) \($d.OwnerName | val)"]
      else [.Device] end) as $rest
   | "\($s | strflocaltime("%Y-%m-%d %H:%M:%S")).\($ms + 1000 | tostring | .[1:])"
     + "  \(.Type | cell | pad(9))  \(.Action | cell | pad(8))  "

@@ -536,6 +536,11 @@ static int reader_read(Reader *r, const char *syspath, const Device *previous, D
                         return q;
                 }
         }
+        for (size_t i = 0; k > 0 && i < s->n_facts; i++)
+                if (s->facts[i]->ops->fill(s->facts[i], *ret) < 0) {
+                        *ret = device_free(*ret);
+                        return -ENOMEM;
+                }
         return k;
 }
 
@@ -611,6 +616,13 @@ int sysfs_reader_init(SysfsReader *s, struct udev *udev, bool link_facts) {
 
         *s = (SysfsReader) { .reader.ops = &ops, .udev = udev, .link_facts = link_facts };
         return rtnl_reader_init(&s->rtnl);
+}
+
+int sysfs_reader_add_facts(SysfsReader *s, Facts *f) {
+        if (s->n_facts >= ELEMENTSOF(s->facts))
+                return -E2BIG;
+        s->facts[s->n_facts++] = f;
+        return 0;
 }
 
 void sysfs_reader_done(SysfsReader *s) {

@@ -69,6 +69,7 @@ int sysfs_read_vf_links(Device *pf);
 /* Where the PCI devices live; "/sys/bus/pci/devices/ADDRESS" resolves to the syspath. */
 #define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
 
+#include "facts.h"
 #include "reader.h"
 #include "rtnl-reader.h"
 
@@ -86,8 +87,13 @@ typedef struct SysfsReader {
         /* Network facts (issue 15): rtnetlink joins each reading. */
         RtnlReader rtnl;
         bool link_facts;
+        /* Modules whose facts join each reading (facts.h): the VF's owner. */
+        Facts *facts[4];
+        size_t n_facts;
 } SysfsReader;
 
 /* -ENOMEM. link_facts: ask rtnetlink too (false: the sysfs facts only). */
 int sysfs_reader_init(SysfsReader *s, struct udev *udev, bool link_facts);
 void sysfs_reader_done(SysfsReader *s);
+/* Another module's facts join every reading from now on. */
+int sysfs_reader_add_facts(SysfsReader *s, Facts *f);

@@ -157,6 +157,27 @@ static void test_config(void **state) {
         EXPECT(a, b, "driver modified 0000:3b:00.2", "config modified 0000:3b:00.2", NULL);
 }
 
+static void set_owner(Device *d, uint32_t pid) {
+        d->in_use = pid > 0;
+        d->owner_pid = pid;
+}
+
+static void test_owner(void **state) {
+        _cleanup_(device_freep) Device *free_ = vf("vfio-pci", NULL), *held = vf("vfio-pci", NULL),
+                                       *other = vf("vfio-pci", NULL), *renamed = vf("vfio-pci", NULL);
+
+        set_owner(held, 1234);
+        set_owner(other, 5678);
+        set_owner(renamed, 1234);
+        renamed->owner_name = strdup("vm-lab");
+        EXPECT(free_, held, "owner created 0000:3b:00.2", NULL);
+        EXPECT(held, free_, "owner deleted 0000:3b:00.2", NULL);
+        /* Another process: one owner gone, one come. */
+        EXPECT(held, other, "owner deleted 0000:3b:00.2", "owner created 0000:3b:00.2", NULL);
+        /* The same process, now named by machined: no ownership change. */
+        EXPECT(held, renamed, NULL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_created_deleted),
@@ -165,6 +186,7 @@ int main(void) {
                 cmocka_unit_test(test_sriov),
                 cmocka_unit_test(test_link),
                 cmocka_unit_test(test_config),
+                cmocka_unit_test(test_owner),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
