@@ -44,7 +44,9 @@ void harness_free(Harness *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Harness, harness_free)
 
 /* Starts sriov-monitord (extra arguments NULL-terminated, may be NULL) and
- * waits until it owns the bus name. */
+ * waits until it owns the bus name. Unless args name an
+ * --owner-scan-interval, it gets --owner-scan-interval=0 (no periodic
+ * ownership scan, whose timer runs while some VF is on VFIO). */
 void harness_start_daemon(Harness *h, const char *const *args);
 /* SIGTERM; asserts it exits 0 and returns once it has. */
 void harness_stop_daemon(Harness *h);

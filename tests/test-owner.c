@@ -245,8 +245,39 @@ static void test_owner(void) {
         machined_stop(h, &m);
 }
 
+static gboolean quiescent(gpointer h) {
+        return harness_daemon_quiescent(h);
+}
+
+/* The periodic look runs only while some VF is on VFIO: a host without one
+ * has nothing scheduled (zero wake-ups), one with one has its timer armed. */
+static void test_timer_only_with_vfio(void) {
+        g_autoptr(Harness) h = harness_new();
+        const char *args[] = { "--owner-scan-interval=10", NULL };
+        gboolean ever_quiescent = FALSE;
+
+        sim_build_demo_host(h->sim);
+        sim_rebind_vf(h->sim, VF2, SIM_VF_UNBOUND, NULL); /* the demo's only VF on vfio-pci */
+        harness_start_daemon(h, args);
+        g_assert_true(harness_wait_until(quiescent, h, 10000));
+
+        sim_rebind_vf(h->sim, VF2, SIM_VF_VFIO, NULL);
+        wait_prop(h, VF2, VF_IFACE, "VfioDevice", g_variant_new_string("/dev/vfio/43"));
+        /* Its timer stays armed: never quiescent, however often we look. */
+        for (int i = 0; i < 20 && !ever_quiescent; i++) {
+                ever_quiescent = harness_daemon_quiescent(h);
+                g_usleep(50000);
+        }
+        g_assert_false(ever_quiescent);
+
+        sim_rebind_vf(h->sim, VF2, SIM_VF_UNBOUND, NULL);
+        wait_prop(h, VF2, VF_IFACE, "VfioDevice", g_variant_new_string(""));
+        g_assert_true(harness_wait_until(quiescent, h, 10000));
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/owner/held-and-released", test_owner);
+        g_test_add_func("/owner/timer-only-with-vfio", test_timer_only_with_vfio);
         return g_test_run();
 }
