@@ -200,6 +200,15 @@ static void check_device(const Device *d, bool pf_expected) {
                 fuzz_assert(m == d->iommu_group_devices || strcmp(m[-1], *m) < 0);
         }
         check_string(d->vfio_cdev);
+        /* Representors: PF only, out of NetDevices, each VF at most once. */
+        fuzz_assert(d->role == DEVICE_ROLE_PF || (!d->representors && !d->n_vf_representors));
+        for (char **r = d->representors; r && *r; r++) {
+                check_string(*r);
+                for (char **n = d->netdevs; n && *n; n++)
+                        fuzz_assert(strcmp(*n, *r) != 0);
+        }
+        for (size_t i = 1; i < d->n_vf_representors; i++)
+                fuzz_assert(d->vf_representors[i - 1].vf_index < d->vf_representors[i].vf_index);
         fuzz_assert(!d->vfio_cdev || (d->role == DEVICE_ROLE_VF && strncmp(d->vfio_cdev, "/dev/vfio/devices/vfio", 22) == 0));
         for (char **n = d->netdevs; n && *n; n++) {
                 check_string(*n);

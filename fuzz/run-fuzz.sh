@@ -14,13 +14,13 @@ src=${FUZZ_SRCDIR:?}
 out=${FUZZ_BUILDDIR:?}/fuzz/out
 clang=${CLANG:-clang}
 seconds=${FUZZ_SECONDS:-30}
-targets=${FUZZ_TARGETS:-"sysfs-parse pci-address uevent find-device sysfs-read rtnl-parse fleet-format owner-parse"}
+targets=${FUZZ_TARGETS:-"sysfs-parse pci-address uevent find-device sysfs-read rtnl-parse fleet-format owner-parse port-name devlink-parse"}
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 cflags="-g -O1 $sanitize ${WARN_CFLAGS:-} -include $FUZZ_BUILDDIR/config.h -I$src/src -I$src/fuzz ${UDEV_CFLAGS:-} ${LIBMNL_CFLAGS:-}"
 # The daemon's own sources, instrumented for coverage; each target links
 # only what it uses out of the archive.
 util="pci-address sysfs-parse uevent-classify device device-table hashmap strv log sysfs-reader rtnl-reader link-facts rtnl-parse
-metrics-format features-format hazards journal-fields sysfs-placement owner-parse"
+metrics-format features-format hazards journal-fields sysfs-placement owner-parse sysfs-representors port-name devlink-parse devlink"
 
 mkdir -p "$out/obj" "$out/bin" "$out/artifacts" || exit 1
 

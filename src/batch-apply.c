@@ -91,6 +91,11 @@ static void apply(Work *w, Reading *rd) {
                 sinks_changed(w->b->sinks, old, fresh);
                 note_changed(w->a, fresh->address);
         }
+        /* Representors came, went or were renamed: its VFs' Representor
+         * follows from it, read in the next batch. */
+        if (fresh->role == DEVICE_ROLE_PF && old->role == DEVICE_ROLE_PF && !device_vf_representors_equal(old, fresh))
+                for (size_t i = 0; i < fresh->n_vfs; i++)
+                        marks_dirty(w->b->marks, fresh->vfs[i].address, NULL, false);
         device_free(old);
 }
 
@@ -163,6 +168,17 @@ static bool is_fresh(const Reading *rd, DeviceRole role) {
         return rd->fresh && rd->fresh->role == role;
 }
 
+/* A VF's representor is its PF's business too (issue 16): the netdev the
+ * PF's reading maps to its index. */
+static void set_representor(Device *vf, const VfLink *link, const Device *pf) {
+        const char *rep = link && pf && pf->role == DEVICE_ROLE_PF ? device_vf_representor(pf, link->index) : NULL;
+
+        free(vf->representor);
+        vf->representor = rep ? strdup(rep) : NULL;
+        if (rep && !vf->representor)
+                log_oom();
+}
+
 /* The links of a VF's PF: from this batch's reading, else the table's
  * record, else read now (a reading added to the batch). */
 static void resolve_vf_index(Work *w, Device *vf) {
@@ -192,6 +208,7 @@ static void resolve_vf_index(Work *w, Device *vf) {
                 tmp = (Device) { .vfs = pf->links, .n_vfs = pf->n_links };
         link = device_find_vf(&tmp, vf->address);
         vf->vf_index = link ? link->index : VF_INDEX_UNKNOWN;
+        set_representor(vf, link, pf ? pf->fresh : cur);
 }
 
 static int cmp_reading(const void *a, const void *b) {

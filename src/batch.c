@@ -194,6 +194,16 @@ static void forget_removed_netdev(Device *d, const char *name) {
                 d->mode = device_mode(d->driver, d->netdevs);
         if (streq_ptr(d->link_netdev, name))
                 device_reset_link(d);
+        /* A representor is a netdev of its PF too (issue 16). */
+        (void) strv_remove(d->representors, name);
+        for (size_t i = 0; i < d->n_vf_representors; i++)
+                if (streq(d->vf_representors[i].netdev, name)) {
+                        free(d->vf_representors[i].netdev);
+                        memmove(d->vf_representors + i, d->vf_representors + i + 1,
+                                (d->n_vf_representors - i - 1) * sizeof(RepresentorLink));
+                        d->n_vf_representors--;
+                        break;
+                }
 }
 
 /* Whether a fresh PF's VF configuration is asked for in this batch: its

@@ -197,6 +197,10 @@ void device_table_resolve_vf_index(const DeviceTable *t, Device *vf) {
         pf = device_table_get(t, vf->pf_address);
         link = pf && pf->role == DEVICE_ROLE_PF ? device_find_vf(pf, vf->address) : NULL;
         vf->vf_index = link ? link->index : VF_INDEX_UNKNOWN;
+        /* Its representor, which its PF's reading maps to the index (issue 16). */
+        const char *rep = link ? device_vf_representor(pf, link->index) : NULL;
+        free(vf->representor);
+        vf->representor = rep ? strdup(rep) : NULL;
 }
 
 void device_table_count(const DeviceTable *t, unsigned *ret_pfs, unsigned *ret_vfs) {

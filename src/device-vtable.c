@@ -98,6 +98,9 @@ static const sd_bus_vtable pf_vtable[] = {
         DEVICE_PROPERTY("DriversAutoprobe", "b", drivers_autoprobe),
         /* Network facts (issue 15). */
         DEVICE_PROPERTY("VfConfigComplete", "b", vf_config_complete),
+        /* Where it sits (issue 16). */
+        DEVICE_PROPERTY("EswitchMode", "s", eswitch_mode),
+        DEVICE_PROPERTY("Representors", "as", representors),
         SD_BUS_VTABLE_END,
 };
 
@@ -120,6 +123,7 @@ static const sd_bus_vtable vf_vtable[] = {
         DEVICE_PROPERTY("InUse", "b", in_use),
         DEVICE_PROPERTY("OwnerPid", "u", owner_pid),
         DEVICE_PROPERTY("OwnerName", "s", owner_name),
+        DEVICE_PROPERTY("Representor", "s", representor),
         SD_BUS_VTABLE_END,
 };
 

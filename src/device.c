@@ -31,6 +31,7 @@ Device *device_free(Device *d) {
         free(d->owner_name);
         free(d->representor);
         strv_free(d->representors);
+        representor_links_free(d->vf_representors, d->n_vf_representors);
         free(d);
         return NULL;
 }
@@ -113,6 +114,29 @@ bool device_vfs_equal(const Device *a, const Device *b) {
                 if (a->vfs[i].index != b->vfs[i].index || !streq(a->vfs[i].address, b->vfs[i].address))
                         return false;
         return true;
+}
+
+const char *device_vf_representor(const Device *pf, uint32_t vf_index) {
+        for (size_t i = 0; i < pf->n_vf_representors; i++)
+                if (pf->vf_representors[i].vf_index == vf_index)
+                        return pf->vf_representors[i].netdev;
+        return NULL;
+}
+
+bool device_vf_representors_equal(const Device *a, const Device *b) {
+        if (a->n_vf_representors != b->n_vf_representors)
+                return false;
+        for (size_t i = 0; i < a->n_vf_representors; i++)
+                if (a->vf_representors[i].vf_index != b->vf_representors[i].vf_index ||
+                    !streq(a->vf_representors[i].netdev, b->vf_representors[i].netdev))
+                        return false;
+        return true;
+}
+
+void representor_links_free(RepresentorLink *links, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(links[i].netdev);
+        free(links);
 }
 
 void vf_links_free(VfLink *links, size_t n) {

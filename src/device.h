@@ -20,6 +20,12 @@ typedef struct VfLink {
 
 #define VF_INDEX_UNKNOWN UINT32_MAX
 
+/* A PF's representor of one of its own VFs (issue 16). */
+typedef struct RepresentorLink {
+        uint32_t vf_index;
+        char *netdev;
+} RepresentorLink;
+
 /* A published SR-IOV function. The property fields have the C types sd-bus's
  * default getters read ('b' is an int, 's' a char *, 'as' a char **). */
 typedef struct Device {
@@ -83,6 +89,8 @@ typedef struct Device {
         char *representor;              /* VF: its representor netdev, NULL none */
         const char *eswitch_mode;       /* PF: "legacy", "switchdev", "" unknown (static) */
         char **representors;            /* PF: its representor netdevs, sorted */
+        RepresentorLink *vf_representors; /* PF: those of its own VFs, by VF index */
+        size_t n_vf_representors;
 } Device;
 
 Device *device_free(Device *d);
@@ -106,5 +114,11 @@ void vf_links_free(VfLink *links, size_t n);
 /* The links that keep() accepts, copied into *ret (NULL when none). */
 int vf_links_filter(const VfLink *links, size_t n, bool (*keep)(const char *address, void *userdata), void *userdata,
                     VfLink **ret, size_t *ret_n);
+/* The netdev that represents VF vf_index of a PF, or NULL. */
+const char *device_vf_representor(const Device *pf, uint32_t vf_index);
+/* Whether two PFs map the same VFs to the same representors. */
+bool device_vf_representors_equal(const Device *a, const Device *b);
+void representor_links_free(RepresentorLink *links, size_t n);
+
 /* Whether two PFs list the same VFs behind the same indexes. */
 bool device_vfs_equal(const Device *a, const Device *b);

@@ -418,6 +418,11 @@ int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, VendorName
         r = read_netdevs(d);
         if (r < 0)
                 return r;
+        if (role == DEVICE_ROLE_PF) {
+                r = sysfs_read_representors(d);
+                if (r < 0)
+                        return r;
+        }
         d->mode = device_mode(d->driver, d->netdevs);
         r = read_iommu_group(d);
         if (r < 0)
@@ -536,6 +541,10 @@ static int reader_read(Reader *r, const char *syspath, const Device *previous, D
                         return q;
                 }
         }
+        if (k > 0 && (*ret)->role == DEVICE_ROLE_PF &&
+            devlink_eswitch_mode(&s->devlink, (*ret)->address, &(*ret)->eswitch_mode) == -ETIMEDOUT &&
+            previous && previous->eswitch_mode)
+                (*ret)->eswitch_mode = previous->eswitch_mode; /* busy: what it was */
         for (size_t i = 0; k > 0 && i < s->n_facts; i++)
                 if (s->facts[i]->ops->fill(s->facts[i], *ret) < 0) {
                         *ret = device_free(*ret);
@@ -583,6 +592,7 @@ static void reader_rescan(Reader *r) {
         /* And the links in one dump (without VF info), not one query each. */
         if (s->link_facts)
                 rtnl_reader_dump(&s->rtnl);
+        devlink_forget(&s->devlink);
 }
 
 static int reader_query_vf_config(Reader *r, Device *pf, char ***changed) {
@@ -614,7 +624,7 @@ int sysfs_reader_init(SysfsReader *s, struct udev *udev, bool link_facts) {
                 .scan_done = reader_scan_done,
         };
 
-        *s = (SysfsReader) { .reader.ops = &ops, .udev = udev, .link_facts = link_facts };
+        *s = (SysfsReader) { .reader.ops = &ops, .udev = udev, .link_facts = link_facts, .devlink = DEVLINK_INIT };
         return rtnl_reader_init(&s->rtnl);
 }
 
@@ -629,4 +639,5 @@ void sysfs_reader_done(SysfsReader *s) {
         vendor_names_clear(&s->vendor_names);
         rtnl_reader_done(&s->rtnl);
         vendor_names_clear(&s->product_names);
+        devlink_done(&s->devlink);
 }

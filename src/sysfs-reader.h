@@ -42,6 +42,9 @@ int sysfs_read_attribute(const char *syspath, const char *name, char buf[static 
 /* sysfs-placement.c: IOMMU group members, PCIe link, a VF's vfio cdev
  * (needs iommu_group and role read first). -ENOMEM is the only error. */
 int sysfs_read_placement(Device *d);
+/* sysfs-representors.c: a PF's representors out of its netdevs (needs them
+ * read first). -ENOMEM is the only error. */
+int sysfs_read_representors(Device *pf);
 
 /* name_assign_type of a netdev the kernel named itself ("eth3"). */
 #define NET_NAME_ENUM "1"
@@ -69,6 +72,7 @@ int sysfs_read_vf_links(Device *pf);
 /* Where the PCI devices live; "/sys/bus/pci/devices/ADDRESS" resolves to the syspath. */
 #define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
 
+#include "devlink.h"
 #include "facts.h"
 #include "reader.h"
 #include "rtnl-reader.h"
@@ -90,6 +94,7 @@ typedef struct SysfsReader {
         /* Modules whose facts join each reading (facts.h): the VF's owner. */
         Facts *facts[4];
         size_t n_facts;
+        Devlink devlink;            /* a PF's EswitchMode */
 } SysfsReader;
 
 /* -ENOMEM. link_facts: ask rtnetlink too (false: the sysfs facts only). */

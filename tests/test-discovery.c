@@ -289,9 +289,10 @@ static void test_managed_objects(void) {
                  * issue 16's IommuGroupDevices, ProductName, PcieLinkSpeed and
                  * -Width on Device, VfioCdev on VF. */
                 g_assert_cmpuint(g_variant_n_children(dev), ==, 19);
-                /* and issue 16's InUse, OwnerPid, OwnerName on VF */
+                /* and issue 16's InUse, OwnerPid, OwnerName, Representor on VF,
+                 * EswitchMode and Representors on PF */
                 g_assert_cmpuint(g_variant_n_children(g_str_equal(role, "pf") ? pf : vf), ==,
-                                 g_str_equal(role, "pf") ? 5 : 15);
+                                 g_str_equal(role, "pf") ? 7 : 16);
                 g_variant_unref(ifaces);
                 n++;
         }

@@ -190,7 +190,7 @@ static void test_json(void) {
                                        "\"MinTxRate\",\"MaxTxRate\",\"QueryRss\","
                                        /* issue 16 */
                                        "\"IommuGroupDevices\",\"ProductName\",\"PcieLinkSpeed\",\"PcieLinkWidth\","
-                                       "\"VfioCdev\",\"InUse\",\"OwnerPid\",\"OwnerName\"] "
+                                       "\"VfioCdev\",\"InUse\",\"OwnerPid\",\"OwnerName\",\"Representor\"] "
                                        "| sort)"));
 
         /* One device: the same object as in the list. */

@@ -1134,6 +1134,80 @@ void sim_bind_other(SriovSim *sim, const char *address, const char *driver)
  * line of the device's uevent file (read at send time) after ACTION, DEVPATH,
  * SUBSYSTEM and SEQNUM. So DEVPATH_OLD is in the netdev's uevent file just
  * for the `move`, and the message carries it as the kernel's does. */
+/* ---- switchdev (issue 16): representors are netdevs of the PF's device */
+
+void sim_set_switch_port(SriovSim *sim, const char *pf_address, const char *switch_id,
+                         const char *port_name)
+{
+        SimDev *dev = dev_lookup(sim, pf_address);
+        const char *syspath;
+
+        if (!dev->netdev)
+                g_error("sriov-sim: %s has no netdev", pf_address);
+        syspath = net_syspath(sim, dev, dev->netdev);
+        attr_write(sim, syspath, "phys_switch_id", "%s", switch_id);
+        attr_write(sim, syspath, "phys_port_name", "%s", port_name);
+}
+
+static const char *representor_syspath(SriovSim *sim, const char *pf_address, const char *name)
+{
+        return keepf(sim, "%s/net/%s", dev_lookup(sim, pf_address)->syspath, name);
+}
+
+static void representor_write_uevent(SriovSim *sim, const char *syspath, const char *name,
+                                     const char *devpath_old)
+{
+        g_autofree char *ifindex = NULL;
+
+        if (!g_file_get_contents(host_path(sim, syspath, "ifindex"), &ifindex, NULL, NULL))
+                g_error("sriov-sim: %s has no ifindex", syspath);
+        file_replace(sim, syspath, "uevent",
+                     keepf(sim, "INTERFACE=%s\nIFINDEX=%s\n%s%s%s", name, g_strstrip(ifindex),
+                           devpath_old ? "DEVPATH_OLD=" : "", devpath_old ? devpath_old : "",
+                           devpath_old ? "\n" : ""));
+}
+
+void sim_add_representor(SriovSim *sim, const char *pf_address, const char *name,
+                         const char *switch_id, const char *port_name)
+{
+        const char *syspath = representor_syspath(sim, pf_address, name);
+        unsigned ifindex = sim->next_ifindex++;
+
+        device_create(sim, "net", syspath);
+        attr_write(sim, syspath, "ifindex", "%u", ifindex);
+        attr_write(sim, syspath, "address", "02:00:00:01:%02x:%02x", (ifindex >> 8) & 0xff,
+                   ifindex & 0xff);
+        attr_write(sim, syspath, "operstate", "up");
+        attr_write(sim, syspath, "name_assign_type", "4");
+        attr_write(sim, syspath, "phys_switch_id", "%s", switch_id);
+        attr_write(sim, syspath, "phys_port_name", "%s", port_name);
+        representor_write_uevent(sim, syspath, name, NULL);
+        uevent(sim, syspath, "add");
+}
+
+void sim_remove_representor(SriovSim *sim, const char *pf_address, const char *name)
+{
+        const char *syspath = representor_syspath(sim, pf_address, name);
+
+        uevent(sim, syspath, "remove");
+        device_delete(sim, syspath);
+}
+
+void sim_rename_representor(SriovSim *sim, const char *pf_address, const char *old_name,
+                            const char *new_name)
+{
+        const char *old_syspath = representor_syspath(sim, pf_address, old_name);
+        const char *new_syspath = representor_syspath(sim, pf_address, new_name);
+
+        if (rename(host_path(sim, old_syspath, NULL), host_path(sim, new_syspath, NULL)) < 0)
+                g_error("sriov-sim: cannot rename %s: %s", old_syspath, g_strerror(errno));
+        file_remove(sim, "/sys/class/net", old_name);
+        sys_link(sim, "/sys/class/net", new_name, new_syspath);
+        representor_write_uevent(sim, new_syspath, new_name, old_syspath + strlen("/sys"));
+        uevent(sim, new_syspath, "move");
+        representor_write_uevent(sim, new_syspath, new_name, NULL);
+}
+
 void sim_rename_netdev(SriovSim *sim, const char *old_name, const char *new_name)
 {
         GHashTableIter it;

@@ -109,6 +109,18 @@ void sim_rebind_vf(SriovSim *sim, const char *vf_address, SimVfBinding binding,
 void sim_bind_other(SriovSim *sim, const char *address, const char *driver);
 /* Rename a netdev: udev "move" with DEVPATH_OLD. */
 void sim_rename_netdev(SriovSim *sim, const char *old_name, const char *new_name);
+/* switchdev (issue 16). The PF's netdev as a switch port: phys_switch_id and
+ * phys_port_name ("p0" for an uplink), written in place, no uevent. */
+void sim_set_switch_port(SriovSim *sim, const char *pf_address, const char *switch_id,
+                         const char *port_name);
+/* A representor netdev below the PF's device (as mlx5 and ice make them),
+ * with its phys_switch_id and phys_port_name ("pf0vf3", "pf0vfr3",
+ * "c1pf0vf3"): `add`. Removed: `remove`. Renamed by udev: `move`. */
+void sim_add_representor(SriovSim *sim, const char *pf_address, const char *name,
+                         const char *switch_id, const char *port_name);
+void sim_remove_representor(SriovSim *sim, const char *pf_address, const char *name);
+void sim_rename_representor(SriovSim *sim, const char *pf_address, const char *old_name,
+                            const char *new_name);
 /* Hot-remove a PF with all its VFs (VFs first, then the PF). */
 void sim_remove_pf(SriovSim *sim, const char *pf_address);
 /* Re-add a removed PF (add, bind) and re-create `num_vfs` VFs as in enable. */

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <string.h>
+
+#include "devlink-parse.h"
+
+#define ALIGN4(n) (((n) + 3u) & ~3u)
+
+typedef struct Builder {
+        uint8_t *buf;
+        size_t size, len;
+} Builder;
+
+static int put_attr(Builder *b, uint16_t type, const void *data, size_t n) {
+        struct nlattr a = { .nla_len = (uint16_t) (NLA_HDRLEN + n), .nla_type = type };
+
+        if (NLA_HDRLEN + n > UINT16_MAX || b->len + NLA_HDRLEN + ALIGN4(n) > b->size)
+                return -ENAMETOOLONG;
+        memcpy(b->buf + b->len, &a, sizeof(a));
+        memcpy(b->buf + b->len + NLA_HDRLEN, data, n);
+        memset(b->buf + b->len + NLA_HDRLEN + n, 0, ALIGN4(n) - n);
+        b->len += NLA_HDRLEN + ALIGN4(n);
+        return 0;
+}
+
+static int put_string(Builder *b, uint16_t type, const char *s) {
+        return put_attr(b, type, s, strlen(s) + 1);
+}
+
+static void start(Builder *b, uint16_t type, uint8_t cmd, uint8_t version, uint32_t seq) {
+        struct nlmsghdr h = { .nlmsg_type = type, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = seq };
+        struct genlmsghdr g = { .cmd = cmd, .version = version };
+
+        memset(b->buf, 0, NLMSG_HDRLEN + GENL_HDRLEN);
+        memcpy(b->buf, &h, sizeof(h));
+        memcpy(b->buf + NLMSG_HDRLEN, &g, sizeof(g));
+        b->len = NLMSG_HDRLEN + GENL_HDRLEN;
+}
+
+static int finish(Builder *b) {
+        uint32_t len = (uint32_t) b->len;
+
+        memcpy(b->buf, &len, sizeof(len)); /* nlmsg_len comes first */
+        return (int) b->len;
+}
+
+int genl_build_get_family(void *buf, size_t size, uint32_t seq, const char *family) {
+        Builder b = { buf, size, 0 };
+        int r;
+
+        if (size < NLMSG_HDRLEN + GENL_HDRLEN)
+                return -ENAMETOOLONG;
+        start(&b, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, seq);
+        r = put_string(&b, CTRL_ATTR_FAMILY_NAME, family);
+        return r < 0 ? r : finish(&b);
+}
+
+int devlink_build_eswitch_get(void *buf, size_t size, uint16_t family_id, uint32_t seq, const char *pci_address) {
+        Builder b = { buf, size, 0 };
+        int r;
+
+        if (size < NLMSG_HDRLEN + GENL_HDRLEN)
+                return -ENAMETOOLONG;
+        start(&b, family_id, DEVLINK_CMD_ESWITCH_GET, DEVLINK_GENL_VERSION, seq);
+        r = put_string(&b, DEVLINK_ATTR_BUS_NAME, "pci");
+        if (r >= 0)
+                r = put_string(&b, DEVLINK_ATTR_DEV_NAME, pci_address);
+        return r < 0 ? r : finish(&b);
+}
+
+/* Calls found() for each attribute of our reply in buf; see the header for
+ * the return values. */
+typedef int (*attr_fn)(uint16_t type, const uint8_t *data, size_t len, void *userdata);
+
+static int parse(const void *buf, size_t len, uint32_t seq, attr_fn found, void *userdata) {
+        const uint8_t *p = buf;
+
+        while (len >= NLMSG_HDRLEN) {
+                struct nlmsghdr h;
+                size_t msg_len;
+
+                memcpy(&h, p, sizeof(h));
+                if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
+                        return -EBADMSG;
+                msg_len = h.nlmsg_len;
+                if (h.nlmsg_seq == seq) {
+                        if (h.nlmsg_type == NLMSG_ERROR) {
+                                struct nlmsgerr e;
+
+                                if (msg_len < NLMSG_HDRLEN + sizeof(e))
+                                        return -EBADMSG;
+                                memcpy(&e, p + NLMSG_HDRLEN, sizeof(e));
+                                if (e.error > 0 || e.error < -4095)
+                                        return -EBADMSG;
+                                if (e.error < 0)
+                                        return e.error;
+                                /* An ACK before the answer is no answer. */
+                        } else if (h.nlmsg_type >= NLMSG_MIN_TYPE) {
+                                size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+
+                                if (msg_len < off)
+                                        return -EBADMSG;
+                                while (off + NLA_HDRLEN <= msg_len) {
+                                        struct nlattr a;
+                                        int r;
+
+                                        memcpy(&a, p + off, sizeof(a));
+                                        if (a.nla_len < NLA_HDRLEN || off + a.nla_len > msg_len)
+                                                return -EBADMSG;
+                                        r = found(a.nla_type & NLA_TYPE_MASK, p + off + NLA_HDRLEN,
+                                                  a.nla_len - NLA_HDRLEN, userdata);
+                                        if (r != 0)
+                                                return r;
+                                        off += ALIGN4((size_t) a.nla_len);
+                                }
+                                return -EBADMSG; /* our reply, without the attribute */
+                        }
+                }
+                msg_len = NLMSG_ALIGN(msg_len);
+                if (msg_len >= len)
+                        break;
+                p += msg_len;
+                len -= msg_len;
+        }
+        return 0;
+}
+
+static int found_family_id(uint16_t type, const uint8_t *data, size_t len, void *userdata) {
+        if (type != CTRL_ATTR_FAMILY_ID)
+                return 0;
+        if (len != sizeof(uint16_t))
+                return -EBADMSG;
+        memcpy(userdata, data, sizeof(uint16_t));
+        return 1;
+}
+
+int genl_parse_family_id(const void *buf, size_t len, uint32_t seq, uint16_t *ret_id) {
+        uint16_t id = 0;
+        int r = parse(buf, len, seq, found_family_id, &id);
+
+        if (r > 0) {
+                if (id < NLMSG_MIN_TYPE)
+                        return -EBADMSG;
+                *ret_id = id;
+        }
+        return r;
+}
+
+static int found_mode(uint16_t type, const uint8_t *data, size_t len, void *userdata) {
+        uint16_t mode;
+
+        if (type != DEVLINK_ATTR_ESWITCH_MODE)
+                return 0;
+        if (len != sizeof(uint16_t))
+                return -EBADMSG;
+        memcpy(&mode, data, sizeof(mode));
+        *(const char **) userdata = mode == DEVLINK_ESWITCH_MODE_LEGACY      ? "legacy"
+                                    : mode == DEVLINK_ESWITCH_MODE_SWITCHDEV ? "switchdev"
+                                                                             : "";
+        return 1;
+}
+
+int devlink_parse_eswitch_mode(const void *buf, size_t len, uint32_t seq, const char **ret_mode) {
+        const char *mode = NULL;
+        int r = parse(buf, len, seq, found_mode, &mode);
+
+        if (r > 0)
+                *ret_mode = mode;
+        return r;
+}
