@@ -99,16 +99,28 @@ bench-libvirt: sriov-monitord bench/bench-libvirt bench/libvirt-shim.so
 	BENCH_OUT_DIR='$(abs_top_builddir)/bench' \
 	BENCH_MD='$(abs_top_srcdir)/BENCHMARKS.md' \
 	$(SHELL) $(srcdir)/bench/run-bench-libvirt.sh
+
+# make bench-owner: the cost of finding a VF's owner (issue 16), printed;
+# BENCHMARKS.md records a run. BENCH_OWNER_ARGS: e.g. --processes=5000 --idle=30.
+BENCH_OWNER_ARGS =
+CLEANFILES += bench/bench-owner
+bench_bench_owner_SOURCES = bench/bench-owner.c bench/bench-host.c bench/bench-host.h src/proc-scan.c src/proc-scan.h
+bench_bench_owner_CFLAGS = $(BENCH_CFLAGS)
+bench_bench_owner_LDADD = $(INTEG_LDADD)
+bench-owner: sriov-monitord bench/bench-owner
+	$(abs_top_builddir)/bench/bench-owner --scan-only $(BENCH_OWNER_ARGS)
+	$(AM_TESTS_ENVIRONMENT) $(UMOCKDEV_WRAPPER) $(abs_top_builddir)/bench/bench-owner $(BENCH_OWNER_ARGS)
+
 else
 bench:
 	@echo "make bench needs the test dependencies (GLib/GIO, umockdev, dbus-daemon) and valgrind; see README.md" >&2; exit 1
 bench-libvirt: bench
 endif
-.PHONY: bench bench-libvirt
+.PHONY: bench bench-libvirt bench-owner
 
 # make bench-fleet: the fleet sinks' costs (issue 17), printed as a table for
 # BENCHMARKS.md. Not part of make bench's run.
-EXTRA_PROGRAMS = bench/bench-fleet
+EXTRA_PROGRAMS = bench/bench-fleet bench/bench-owner
 CLEANFILES += bench/bench-fleet
 bench_bench_fleet_SOURCES = bench/bench-fleet.c
 bench_bench_fleet_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)

@@ -392,11 +392,16 @@ static void sink_batch_done(Sink *s, const BatchDone *done) {
         if (done->initial)
                 HASHMAP_FOREACH(d, done->table->by_address, i)
                         (void) track(o, d);
-        /* What the batch did not re-read: its nodes may have come meanwhile. */
+        /* A VF whose node was not there: it may have come meanwhile (udev
+         * makes it; the inotify source re-reads the group). Only those: a
+         * stat() of every node per batch would cost a big host per event. */
         HASHMAP_FOREACH(v, o->vfs, i) {
-                const Device *cur = device_table_get(done->table, v->address);
+                const Device *cur;
 
-                if (!cur || track(o, cur))
+                if (v->group_rdev && (v->cdev_rdev || !v->cdev))
+                        continue;
+                cur = device_table_get(done->table, v->address);
+                if (cur && track(o, cur))
                         scan = true;
         }
         if (done->rescan)
