@@ -20,6 +20,12 @@
 /* machined answers at once or not at all: an owner waits this long at most. */
 #define MACHINED_TIMEOUT_USEC (2 * 1000000ULL)
 #define CMDLINE_MAX 65536
+#define TAKE_FLAG(f)                    \
+        ({                              \
+                bool _f = (f);          \
+                (f) = false;            \
+                _f;                     \
+        })
 
 /* A VF on a VFIO driver: the device numbers of its group node and cdev. */
 typedef struct OwnerVf {
@@ -366,12 +372,19 @@ static bool track(OwnerSource *o, const Device *d) {
         return stat_nodes(v) || fresh;
 }
 
+/* A VF came on VFIO (or its nodes changed): the batch's end scans. */
 static void sink_added(Sink *s, const Device *d) {
-        (void) track(from_sink(s), d);
+        OwnerSource *o = from_sink(s);
+
+        if (track(o, d))
+                o->scan_pending = true;
 }
 
 static void sink_changed(Sink *s, const Device *old, const Device *new) {
-        (void) track(from_sink(s), new);
+        OwnerSource *o = from_sink(s);
+
+        if (track(o, new))
+                o->scan_pending = true;
 }
 
 static void sink_removed(Sink *s, const Device *d) {
@@ -383,15 +396,17 @@ static void sink_removed(Sink *s, const Device *d) {
 
 static void sink_batch_done(Sink *s, const BatchDone *done) {
         OwnerSource *o = from_sink(s);
-        bool scan = done->rescan;
+        bool scan = TAKE_FLAG(o->scan_pending) || done->rescan;
         OwnerVf *v;
         Device *d;
 
         if (done->manager_properties)
                 return;
+        /* At start: a VM that holds a VF already. */
         if (done->initial)
                 HASHMAP_FOREACH(d, done->table->by_address, i)
-                        (void) track(o, d);
+                        if (track(o, d))
+                                scan = true;
         /* A VF whose node was not there: it may have come meanwhile (udev
          * makes it; the inotify source re-reads the group). Only those: a
          * stat() of every node per batch would cost a big host per event. */

@@ -42,6 +42,7 @@ typedef struct OwnerSource {
         sd_event_source *timer;
         sd_bus_slot *machine_new, *machine_removed;
         bool machined_absent_logged;
+        bool scan_pending;          /* a VF came on VFIO in this batch */
         uint64_t scans;             /* for the log and tests */
 } OwnerSource;
 

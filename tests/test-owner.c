@@ -157,6 +157,28 @@ static pid_t fork_holder(Harness *h, const char *node) {
         return pid;
 }
 
+typedef struct HoldWait {
+        pid_t pid;
+        const char *path;
+} HoldWait;
+
+/* Whether the process has the file open (the test may look by path). */
+static gboolean holds(gpointer data) {
+        HoldWait *w = data;
+        g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int) w->pid);
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d))) {
+                g_autofree char *link = g_strdup_printf("%s/%s", dir, name);
+                g_autofree char *target = g_file_read_link(link, NULL);
+
+                if (g_strcmp0(target, w->path) == 0)
+                        return TRUE;
+        }
+        return FALSE;
+}
+
 static void reap(pid_t pid) {
         int status;
 
@@ -213,8 +235,9 @@ static void test_owner(void) {
         wait_owner(h, FALSE, 0, "");
         g_assert_true(has_event(rec, "deleted"));
 
-        /* Without the periodic scan, Refresh finds a holder of the iommufd
-         * cdev (named by its comm), and finds it gone. */
+        /* Without the periodic scan: a holder of the iommufd cdev (named by
+         * its comm) already there when the daemon starts is found by its
+         * first look; once gone, Refresh finds it gone. */
         harness_stop_daemon(h);
         args[0] = "--owner-scan-interval=0";
         g_autofree char *group_node = g_strdup_printf("%s/dev/vfio/43", sim_root(h->sim));
@@ -222,20 +245,13 @@ static void test_owner(void) {
         g_assert_cmpint(unlink(group_node), ==, 0);
         g_assert_cmpint(unlink(group_info), ==, 0);
         g_assert_true(make_real_node(h, "vfio/devices/vfio0"));
-        harness_start_daemon(h, args);
         pid_t holder = fork_holder(h, "vfio/devices/vfio0");
         g_autoptr(GVariant) reply = NULL;
         g_autoptr(GError) error = NULL;
-        for (int i = 0; i < 100; i++) {
-                /* Until the child has opened it (no event says so). */
-                reply = harness_call(h, MANAGER_PATH, MANAGER_IFACE, "Refresh", NULL, &error);
-                g_assert_no_error(error);
-                g_clear_pointer(&reply, g_variant_unref);
-                g_autoptr(GVariant) v = harness_get(h, harness_device_path(VF2), VF_IFACE, "InUse");
-                if (g_variant_get_boolean(v))
-                        break;
-                g_usleep(50000);
-        }
+        g_autofree char *cdev = g_strdup_printf("%s/dev/vfio/devices/vfio0", sim_root(h->sim));
+        HoldWait hw = { holder, cdev };
+        g_assert_true(harness_wait_until(holds, &hw, 10000)); /* until the child has opened it */
+        harness_start_daemon(h, args);
         wait_owner(h, TRUE, (guint32) holder, "test-owner");
         kill(holder, SIGKILL);
         reap(holder);
