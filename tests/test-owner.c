@@ -291,9 +291,51 @@ static void test_timer_only_with_vfio(void) {
         g_assert_true(harness_wait_until(quiescent, h, 10000));
 }
 
+static unsigned count_scans(Harness *h) {
+        g_autofree char *log = harness_daemon_log(h);
+        unsigned n = 0;
+
+        for (const char *p = log; (p = strstr(p, "Ownership scan:")); p++)
+                n++;
+        return n;
+}
+
+typedef struct ScanWait {
+        Harness *h;
+        unsigned after;
+} ScanWait;
+
+static gboolean scanned(gpointer data) {
+        ScanWait *w = data;
+
+        return count_scans(w->h) > w->after;
+}
+
+/* Without the timer, a VF that binds to vfio-pci is looked at once (the
+ * scan is said at debug level); a rebind to its net driver is not. */
+static void test_scan_on_bind(void) {
+        g_autoptr(Harness) h = harness_new();
+        const char *args[] = { "--owner-scan-interval=0", "--log-level=debug", NULL };
+        ScanWait w = { h, 0 };
+
+        sim_build_demo_host(h->sim);
+        h->capture_log = TRUE;
+        harness_start_daemon(h, args);
+        g_assert_true(harness_wait_until(scanned, &w, 10000)); /* at start: the demo's VF on vfio-pci */
+        w.after = count_scans(h);
+        sim_rebind_vf(h->sim, "0000:3b:00.2", SIM_VF_VFIO, NULL);
+        wait_prop(h, "0000:3b:00.2", VF_IFACE, "VfioDevice", g_variant_new_string("/dev/vfio/41"));
+        g_assert_true(harness_wait_until(scanned, &w, 10000));
+        w.after = count_scans(h);
+        sim_rebind_vf(h->sim, "0000:3b:00.2", SIM_VF_NET, NULL);
+        wait_prop(h, "0000:3b:00.2", VF_IFACE, "VfioDevice", g_variant_new_string(""));
+        g_assert_cmpuint(count_scans(h), ==, w.after);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/owner/held-and-released", test_owner);
         g_test_add_func("/owner/timer-only-with-vfio", test_timer_only_with_vfio);
+        g_test_add_func("/owner/scan-on-bind", test_scan_on_bind);
         return g_test_run();
 }
