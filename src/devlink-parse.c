@@ -3,6 +3,7 @@
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "devlink-parse.h"
@@ -30,14 +31,18 @@ static int put_string(Builder *b, uint16_t type, const char *s) {
         return put_attr(b, type, s, strlen(s) + 1);
 }
 
-static void start(Builder *b, uint16_t type, uint8_t cmd, uint8_t version, uint32_t seq) {
-        struct nlmsghdr h = { .nlmsg_type = type, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = seq };
+static void start_flags(Builder *b, uint16_t type, uint16_t flags, uint8_t cmd, uint8_t version, uint32_t seq) {
+        struct nlmsghdr h = { .nlmsg_type = type, .nlmsg_flags = flags, .nlmsg_seq = seq };
         struct genlmsghdr g = { .cmd = cmd, .version = version };
 
         memset(b->buf, 0, NLMSG_HDRLEN + GENL_HDRLEN);
         memcpy(b->buf, &h, sizeof(h));
         memcpy(b->buf + NLMSG_HDRLEN, &g, sizeof(g));
         b->len = NLMSG_HDRLEN + GENL_HDRLEN;
+}
+
+static void start(Builder *b, uint16_t type, uint8_t cmd, uint8_t version, uint32_t seq) {
+        start_flags(b, type, NLM_F_REQUEST | NLM_F_ACK, cmd, version, seq);
 }
 
 static int finish(Builder *b) {
@@ -69,6 +74,140 @@ int devlink_build_eswitch_get(void *buf, size_t size, uint16_t family_id, uint32
         if (r >= 0)
                 r = put_string(&b, DEVLINK_ATTR_DEV_NAME, pci_address);
         return r < 0 ? r : finish(&b);
+}
+
+int devlink_build_port_dump(void *buf, size_t size, uint16_t family_id, uint32_t seq, const char *pci_address) {
+        Builder b = { buf, size, 0 };
+        int r;
+
+        if (size < NLMSG_HDRLEN + GENL_HDRLEN)
+                return -ENAMETOOLONG;
+        start_flags(&b, family_id, NLM_F_REQUEST | NLM_F_DUMP, DEVLINK_CMD_PORT_GET, DEVLINK_GENL_VERSION, seq);
+        r = put_string(&b, DEVLINK_ATTR_BUS_NAME, "pci");
+        if (r >= 0)
+                r = put_string(&b, DEVLINK_ATTR_DEV_NAME, pci_address);
+        return r < 0 ? r : finish(&b);
+}
+
+/* A string attribute: NUL-terminated within its length, shorter than max. */
+static bool attr_string(const uint8_t *data, size_t len, size_t max, const char **ret) {
+        if (len == 0 || len > max || data[len - 1] != '\0' || memchr(data, '\0', len) != data + len - 1)
+                return false;
+        *ret = (const char *) data;
+        return true;
+}
+
+/* The attributes of one port message; false when one is malformed. */
+static bool parse_port(const uint8_t *p, size_t msg_len, const char *pci_address, DevlinkPort *ret) {
+        const char *bus = NULL, *dev = NULL, *netdev = NULL;
+        size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+        DevlinkPort port = {};
+
+        while (off + NLA_HDRLEN <= msg_len) {
+                struct nlattr a;
+                const uint8_t *data;
+                size_t n;
+
+                memcpy(&a, p + off, sizeof(a));
+                if (a.nla_len < NLA_HDRLEN || off + a.nla_len > msg_len)
+                        return false;
+                data = p + off + NLA_HDRLEN;
+                n = a.nla_len - NLA_HDRLEN;
+                switch (a.nla_type & NLA_TYPE_MASK) {
+                case DEVLINK_ATTR_BUS_NAME:
+                        if (!attr_string(data, n, 64, &bus))
+                                return false;
+                        break;
+                case DEVLINK_ATTR_DEV_NAME:
+                        if (!attr_string(data, n, 64, &dev))
+                                return false;
+                        break;
+                case DEVLINK_ATTR_PORT_NETDEV_NAME:
+                        if (!attr_string(data, n, DEVLINK_NETDEV_MAX, &netdev))
+                                return false;
+                        break;
+                case DEVLINK_ATTR_PORT_FLAVOUR:
+                        if (n != 2)
+                                return false;
+                        memcpy(&port.flavour, data, 2);
+                        break;
+                case DEVLINK_ATTR_PORT_NUMBER:
+                        if (n != 4)
+                                return false;
+                        memcpy(&port.number, data, 4);
+                        break;
+                case DEVLINK_ATTR_PORT_PCI_PF_NUMBER:
+                        if (n != 2)
+                                return false;
+                        memcpy(&port.pf, data, 2);
+                        break;
+                case DEVLINK_ATTR_PORT_PCI_VF_NUMBER:
+                        if (n != 2)
+                                return false;
+                        memcpy(&port.vf, data, 2);
+                        break;
+                case DEVLINK_ATTR_PORT_CONTROLLER_NUMBER:
+                        if (n != 4)
+                                return false;
+                        memcpy(&port.controller, data, 4);
+                        break;
+                case DEVLINK_ATTR_PORT_EXTERNAL:
+                        if (n != 1)
+                                return false;
+                        port.external = data[0] != 0;
+                        break;
+                default:
+                        break;
+                }
+                off += ALIGN4((size_t) a.nla_len);
+        }
+        if (!bus || !dev || strcmp(bus, "pci") != 0 || strcmp(dev, pci_address) != 0)
+                return false;
+        if (netdev)
+                memcpy(port.netdev, netdev, strlen(netdev) + 1);
+        *ret = port;
+        return true;
+}
+
+int devlink_parse_ports(const void *buf, size_t len, uint32_t seq, const char *pci_address,
+                        void (*found)(const DevlinkPort *p, void *userdata), void *userdata) {
+        const uint8_t *p = buf;
+
+        while (len >= NLMSG_HDRLEN) {
+                struct nlmsghdr h;
+                size_t msg_len;
+
+                memcpy(&h, p, sizeof(h));
+                if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
+                        return -EBADMSG;
+                msg_len = h.nlmsg_len;
+                if (h.nlmsg_seq == seq) {
+                        if (h.nlmsg_type == NLMSG_DONE)
+                                return 1;
+                        if (h.nlmsg_type == NLMSG_ERROR) {
+                                struct nlmsgerr e;
+
+                                if (msg_len < NLMSG_HDRLEN + sizeof(e))
+                                        return -EBADMSG;
+                                memcpy(&e, p + NLMSG_HDRLEN, sizeof(e));
+                                if (e.error > 0 || e.error < -4095)
+                                        return -EBADMSG;
+                                if (e.error < 0)
+                                        return e.error;
+                        } else if (h.nlmsg_type >= NLMSG_MIN_TYPE && msg_len >= NLMSG_HDRLEN + GENL_HDRLEN) {
+                                DevlinkPort port;
+
+                                if (parse_port(p, msg_len, pci_address, &port))
+                                        found(&port, userdata);
+                        }
+                }
+                msg_len = NLMSG_ALIGN(msg_len);
+                if (msg_len >= len)
+                        break;
+                p += msg_len;
+                len -= msg_len;
+        }
+        return 0;
 }
 
 /* Calls found() for each attribute of our reply in buf; see the header for

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,7 +12,7 @@
 #include "devlink.h"
 #include "log.h"
 
-#define RECV_MAX 8192
+#define RECV_MAX 32768 /* a dump's datagrams are sized by our buffer */
 
 static int64_t now_msec(void) {
         struct timespec ts;
@@ -114,6 +116,60 @@ int devlink_eswitch_mode(Devlink *d, const char *pci_address, const char **ret) 
                 return r == -ETIMEDOUT ? r : 0;
         }
         *ret = mode;
+        return 0;
+}
+
+typedef struct PortsDump {
+        const char *address;
+        DevlinkPort *ports;
+        size_t n;
+        bool oom;
+} PortsDump;
+
+static void found_port(const DevlinkPort *p, void *userdata) {
+        PortsDump *dump = userdata;
+        DevlinkPort *t;
+
+        if (dump->oom || dump->n >= 65536)
+                return;
+        t = reallocarray(dump->ports, dump->n + 1, sizeof(DevlinkPort));
+        if (!t) {
+                dump->oom = true;
+                return;
+        }
+        dump->ports = t;
+        dump->ports[dump->n++] = *p;
+}
+
+static int parse_ports(const void *buf, size_t len, uint32_t seq, void *ret) {
+        PortsDump *dump = ret;
+
+        return devlink_parse_ports(buf, len, seq, dump->address, found_port, dump);
+}
+
+int devlink_ports(Devlink *d, const char *pci_address, DevlinkPort **ret, size_t *ret_n) {
+        uint8_t req[GENL_REQUEST_MAX] __attribute__((aligned(4)));
+        PortsDump dump = { .address = pci_address };
+        int n, r;
+
+        if (d->absent || d->family_id == 0)
+                return -ENOENT; /* devlink_eswitch_mode() resolves the family first */
+        n = devlink_build_port_dump(req, sizeof(req), d->family_id, ++d->seq, pci_address);
+        if (n < 0)
+                return n;
+        r = request(d, req, (size_t) n, d->seq, parse_ports, &dump);
+        if (r >= 0 && dump.oom)
+                r = -ENOMEM;
+        if (r < 0) {
+                free(dump.ports);
+                if (r == -ETIMEDOUT || r == -EBADMSG) {
+                        d->fd = d->fd >= 0 ? (close(d->fd), -1) : -1;
+                        d->family_id = 0;
+                }
+                return r;
+        }
+        *ret = dump.ports;
+        *ret_n = dump.n;
         return 0;
 }
 

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "devlink-parse.h"
 
 /* The devlink eswitch mode of a PCI function, over generic netlink. Where
  * the kernel has no devlink family, or the driver no eswitch, the mode is
@@ -23,6 +26,9 @@ typedef struct Devlink {
 /* 0 with *ret "legacy", "switchdev" or "" (unknown, no devlink, no
  * eswitch); -ETIMEDOUT when no answer came in time (keep what was known). */
 int devlink_eswitch_mode(Devlink *d, const char *pci_address, const char **ret);
+/* The devlink ports of pci/ADDRESS (a port dump): 0 with *ret (malloc'ed,
+ * maybe none), or < 0 (no devlink, no answer in time, -ENOMEM). */
+int devlink_ports(Devlink *d, const char *pci_address, DevlinkPort **ret, size_t *ret_n);
 /* A full rescan: the family may have appeared (a module loaded). */
 void devlink_forget(Devlink *d);
 void devlink_done(Devlink *d);

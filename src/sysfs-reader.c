@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "pci-address.h"
+#include "representors.h"
 #include "strv.h"
 #include "sysfs-parse.h"
 #include "sysfs-reader.h"
@@ -526,6 +527,23 @@ static int read_link_facts(SysfsReader *s, Device *d, const Device *previous) {
         return 0;
 }
 
+/* A PF's eswitch mode, and its representors from devlink's ports when it
+ * has any (sysfs names otherwise). -ENOMEM only. */
+static int read_devlink(SysfsReader *s, const Device *previous, Device *pf) {
+        _cleanup_free_ DevlinkPort *ports = NULL;
+        size_t n = 0;
+
+        if (devlink_eswitch_mode(&s->devlink, pf->address, &pf->eswitch_mode) == -ETIMEDOUT && previous &&
+            previous->eswitch_mode)
+                pf->eswitch_mode = previous->eswitch_mode; /* busy: what it was */
+        if (devlink_ports(&s->devlink, pf->address, &ports, &n) < 0 || n == 0)
+                return 0;
+        if (representors_from_ports(pf, ports, n) < 0)
+                return -ENOMEM;
+        pf->mode = device_mode(pf->driver, pf->netdevs);
+        return 0;
+}
+
 static int reader_read(Reader *r, const char *syspath, const Device *previous, Device **ret) {
         SysfsReader *s = (SysfsReader *) r;
         int k;
@@ -533,6 +551,14 @@ static int reader_read(Reader *r, const char *syspath, const Device *previous, D
         k = sysfs_read_device_cached(s->udev, &s->vendor_names, &s->product_names, syspath, previous, ret);
         if (k > 0 && s->netdevs_named_by_udev)
                 (void) sysfs_drop_unnamed_netdevs(s->udev, *ret);
+        if (k > 0 && (*ret)->role == DEVICE_ROLE_PF) {
+                k = read_devlink(s, previous, *ret);
+                if (k < 0) {
+                        *ret = device_free(*ret);
+                        return k;
+                }
+                k = 1;
+        }
         if (k > 0 && s->link_facts) {
                 int q = read_link_facts(s, *ret, previous);
 
@@ -541,10 +567,6 @@ static int reader_read(Reader *r, const char *syspath, const Device *previous, D
                         return q;
                 }
         }
-        if (k > 0 && (*ret)->role == DEVICE_ROLE_PF &&
-            devlink_eswitch_mode(&s->devlink, (*ret)->address, &(*ret)->eswitch_mode) == -ETIMEDOUT &&
-            previous && previous->eswitch_mode)
-                (*ret)->eswitch_mode = previous->eswitch_mode; /* busy: what it was */
         for (size_t i = 0; k > 0 && i < s->n_facts; i++)
                 if (s->facts[i]->ops->fill(s->facts[i], *ret) < 0) {
                         *ret = device_free(*ret);

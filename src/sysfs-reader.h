@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "device.h"
+#include "devlink.h"
 
 /* Reads one PCI function from /sys. Returns 1 with *ret for a PF or VF, 0
  * when the device is not an SR-IOV function (or is gone), never a partial
@@ -46,6 +47,7 @@ int sysfs_read_placement(Device *d);
  * read first). -ENOMEM is the only error. */
 int sysfs_read_representors(Device *pf);
 
+
 /* name_assign_type of a netdev the kernel named itself ("eth3"). */
 #define NET_NAME_ENUM "1"
 
@@ -72,7 +74,6 @@ int sysfs_read_vf_links(Device *pf);
 /* Where the PCI devices live; "/sys/bus/pci/devices/ADDRESS" resolves to the syspath. */
 #define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
 
-#include "devlink.h"
 #include "facts.h"
 #include "reader.h"
 #include "rtnl-reader.h"

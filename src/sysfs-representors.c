@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "port-name.h"
+#include "representors.h"
 #include "strv.h"
 #include "sysfs-reader.h"
 
@@ -40,39 +41,6 @@ static void read_port(const Device *pf, NetPort *n) {
                 n->switch_id[0] = '\0';
 }
 
-/* The PF's own number among the PFs of its switch: its uplink's pN, else
- * its PCI function. */
-static uint32_t pf_number(const Device *pf, const NetPort *uplink) {
-        const char *dot = strrchr(pf->address, '.');
-
-        if (uplink)
-                return uplink->port.pf;
-        return dot && dot[1] >= '0' && dot[1] <= '7' ? (uint32_t) (dot[1] - '0') : UINT32_MAX;
-}
-
-static int add_link(Device *pf, uint32_t vf_index, const char *netdev) {
-        RepresentorLink *t;
-
-        if (device_vf_representor(pf, vf_index))
-                return 0; /* two claim the same VF: the first (sorted) wins */
-        t = reallocarray(pf->vf_representors, pf->n_vf_representors + 1, sizeof(RepresentorLink));
-        if (!t)
-                return -ENOMEM;
-        pf->vf_representors = t;
-        t[pf->n_vf_representors].vf_index = vf_index;
-        t[pf->n_vf_representors].netdev = strdup(netdev);
-        if (!t[pf->n_vf_representors].netdev)
-                return -ENOMEM;
-        pf->n_vf_representors++;
-        return 0;
-}
-
-static int cmp_link(const void *a, const void *b) {
-        uint32_t x = ((const RepresentorLink *) a)->vf_index, y = ((const RepresentorLink *) b)->vf_index;
-
-        return x < y ? -1 : x > y;
-}
-
 int sysfs_read_representors(Device *pf) {
         _cleanup_free_ NetPort *ports = NULL;
         const NetPort *uplink = NULL;
@@ -91,7 +59,7 @@ int sysfs_read_representors(Device *pf) {
                 if (!uplink && ports[i].has_port && ports[i].port.kind == PORT_NAME_UPLINK)
                         uplink = &ports[i];
         }
-        number = pf_number(pf, uplink);
+        number = uplink ? uplink->port.pf : pf_number_from_address(pf->address);
         for (size_t i = 0; i < n; i++) {
                 NetPort *p = &ports[i];
 
@@ -107,7 +75,7 @@ int sysfs_read_representors(Device *pf) {
                 if (r < 0)
                         return r;
                 if (p->port.kind == PORT_NAME_VF && !p->port.external && p->port.pf == number) {
-                        r = add_link(pf, p->port.number, p->name);
+                        r = representor_add_link(pf, p->port.number, p->name);
                         if (r < 0)
                                 return r;
                 }
@@ -115,8 +83,6 @@ int sysfs_read_representors(Device *pf) {
         /* Out of NetDevices (ports[] is not used after this). */
         for (char **s = pf->representors; s && *s; s++)
                 (void) strv_remove(pf->netdevs, *s);
-        strv_sort(pf->representors);
-        if (pf->n_vf_representors > 1)
-                qsort(pf->vf_representors, pf->n_vf_representors, sizeof(RepresentorLink), cmp_link);
+        representors_sort(pf);
         return 0;
 }

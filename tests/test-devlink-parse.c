@@ -156,11 +156,77 @@ static void test_family_reply(void **state) {
         assert_int_equal(genl_parse_family_id(m.buf, m.len, 1, &id), -EBADMSG);
 }
 
+static void on_port(const DevlinkPort *p, void *userdata) {
+        DevlinkPort *got = userdata;
+        size_t i = 0;
+
+        while (got[i].netdev[0])
+                i++;
+        assert_true(i < 3);
+        got[i] = *p;
+}
+
+static void port_msg(Msg *m, uint32_t seq, const char *dev, uint16_t flavour, uint16_t pf, uint16_t vf,
+                     const char *netdev) {
+        size_t at = msg_start(m, 0x1a, seq);
+
+        msg_attr(m, DEVLINK_ATTR_BUS_NAME, "pci", 4);
+        msg_attr(m, DEVLINK_ATTR_DEV_NAME, dev, (uint16_t) (strlen(dev) + 1));
+        msg_attr(m, DEVLINK_ATTR_PORT_FLAVOUR, &flavour, 2);
+        msg_attr(m, DEVLINK_ATTR_PORT_PCI_PF_NUMBER, &pf, 2);
+        msg_attr(m, DEVLINK_ATTR_PORT_PCI_VF_NUMBER, &vf, 2);
+        msg_attr(m, DEVLINK_ATTR_PORT_NETDEV_NAME, netdev, (uint16_t) (strlen(netdev) + 1));
+        msg_end(m, at);
+}
+
+static void test_port_dump(void **state) {
+        uint8_t buf[GENL_REQUEST_MAX] __attribute__((aligned(4)));
+        DevlinkPort got[4] = {};
+        struct nlmsghdr h;
+        Msg m = {};
+        size_t at;
+
+        assert_true(devlink_build_port_dump(buf, sizeof(buf), 0x1a, 9, "0000:3b:00.0") > 0);
+        memcpy(&h, buf, sizeof(h));
+        assert_true(h.nlmsg_flags & NLM_F_DUMP);
+        assert_int_equal(buf[NLMSG_HDRLEN], DEVLINK_CMD_PORT_GET);
+
+        /* Two ports of ours, one of another device (no dump filter), then the end. */
+        port_msg(&m, 9, "0000:3b:00.0", DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 3, "rep3");
+        port_msg(&m, 9, "0000:af:00.0", DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 1, "other");
+        port_msg(&m, 9, "0000:3b:00.0", DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 1, "rep1");
+        assert_int_equal(devlink_parse_ports(m.buf, m.len, 9, "0000:3b:00.0", on_port, got), 0);
+        assert_string_equal(got[0].netdev, "rep3");
+        assert_int_equal(got[0].vf, 3);
+        assert_int_equal(got[0].flavour, DEVLINK_PORT_FLAVOUR_PCI_VF);
+        assert_string_equal(got[1].netdev, "rep1");
+        assert_string_equal(got[2].netdev, "");
+        m = (Msg) {};
+        at = msg_start(&m, NLMSG_DONE, 9);
+        m.len += 4;
+        msg_end(&m, at);
+        assert_int_equal(devlink_parse_ports(m.buf, m.len, 9, "0000:3b:00.0", on_port, got), 1);
+        m = (Msg) {};
+        error_msg(&m, 9, -EOPNOTSUPP);
+        assert_int_equal(devlink_parse_ports(m.buf, m.len, 9, "0000:3b:00.0", on_port, got), -EOPNOTSUPP);
+        /* A netdev name without its NUL, or too long: that port is skipped. */
+        m = (Msg) {};
+        at = msg_start(&m, 0x1a, 9);
+        msg_attr(&m, DEVLINK_ATTR_BUS_NAME, "pci", 4);
+        msg_attr(&m, DEVLINK_ATTR_DEV_NAME, "0000:3b:00.0", 13);
+        msg_attr(&m, DEVLINK_ATTR_PORT_NETDEV_NAME, "abcdefghijklmnopqrstuvwxyz", 27);
+        msg_end(&m, at);
+        memset(got, 0, sizeof(got));
+        assert_int_equal(devlink_parse_ports(m.buf, m.len, 9, "0000:3b:00.0", on_port, got), 0);
+        assert_string_equal(got[0].netdev, "");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_requests),
                 cmocka_unit_test(test_eswitch_reply),
                 cmocka_unit_test(test_family_reply),
+                cmocka_unit_test(test_port_dump),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
