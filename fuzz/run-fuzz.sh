@@ -20,7 +20,7 @@ cflags="-g -O1 $sanitize ${WARN_CFLAGS:-} -include $FUZZ_BUILDDIR/config.h -I$sr
 # The daemon's own sources, instrumented for coverage; each target links
 # only what it uses out of the archive.
 util="pci-address sysfs-parse uevent-classify device device-table hashmap strv log sysfs-reader rtnl-reader link-facts rtnl-parse
-metrics-format features-format hazards journal-fields sysfs-placement owner-parse sysfs-representors port-name devlink-parse devlink representors"
+metrics-format features-format hazards journal-fields sysfs-placement owner-parse sysfs-representors port-name devlink-parse devlink representors sysfs-hwdb"
 
 mkdir -p "$out/obj" "$out/bin" "$out/artifacts" || exit 1
 

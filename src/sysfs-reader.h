@@ -31,6 +31,10 @@ typedef struct VendorNames {
 } VendorNames;
 
 void vendor_names_clear(VendorNames *v);
+/* sysfs-hwdb.c: d's VendorName and ProductName, from the previous reading of
+ * the same ids, else the caches (either may be NULL), else udev. -ENOMEM only. */
+int sysfs_read_hwdb_names(struct udev *udev, VendorNames *vendors, VendorNames *products, const Device *previous,
+                          Device *d);
 /* sysfs_read_device, asking udev only for ids not in `vendors` and
  * `products` (either may be NULL). */
 int sysfs_read_device_cached(struct udev *udev, VendorNames *vendors, VendorNames *products, const char *syspath,
