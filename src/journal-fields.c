@@ -17,6 +17,9 @@ const char *journal_message_id(const char *event_type) {
                 { "driver", SRIOV_MESSAGE_DRIVER },
                 { "interface", SRIOV_MESSAGE_INTERFACE },
                 { "sriov", SRIOV_MESSAGE_SRIOV },
+                { "link", SRIOV_MESSAGE_LINK },
+                { "config", SRIOV_MESSAGE_CONFIG },
+                { "owner", SRIOV_MESSAGE_OWNER },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(ids); i++)
@@ -48,7 +51,9 @@ static const char *what(const DeviceEvent *e, const Device *d) {
 int journal_event_fields(const DeviceEvent *e, const Device *d, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         const char *id = journal_message_id(e->type);
-        const char *netdev = streq(e->type, "interface") ? e->device : d->netdevs ? d->netdevs[0] : NULL;
+        const char *netdev = streq(e->type, "interface") || streq(e->type, "link") ? e->device
+                             : d->netdevs                                         ? d->netdevs[0]
+                                                                                  : NULL;
         const char *pf = d->role == DEVICE_ROLE_PF ? d->address : d->pf_address;
         int r;
 
@@ -61,6 +66,19 @@ int journal_event_fields(const DeviceEvent *e, const Device *d, char ***ret) {
                          d->total_vfs, d->drivers_autoprobe == 1 ? "on" : "off");
         else if (streq(e->type, "interface"))
                 r = strv_extendf(&l, "MESSAGE=Network interface %s of %s %s.", e->device, d->address, e->action);
+        else if (streq(e->type, "link"))
+                r = strv_extendf(&l, "MESSAGE=Network interface %s of %s: link %s, carrier %s, MTU %" PRIu32 ".",
+                                 e->device, d->address, d->oper_state && *d->oper_state ? d->oper_state : "unknown",
+                                 d->carrier ? "on" : "off", d->mtu);
+        else if (streq(e->type, "config"))
+                r = strv_extendf(&l, "MESSAGE=SR-IOV VF %s: its PF changed its admin configuration (MAC %s, spoof "
+                                 "checking %s, trust %s).", d->address, d->vf_config.mac ?: "unknown",
+                                 d->vf_config.spoof_check ? "on" : "off", d->vf_config.trust ? "on" : "off");
+        else if (streq(e->type, "owner") && streq(e->action, "created"))
+                r = strv_extendf(&l, "MESSAGE=SR-IOV VF %s is held by %s (pid %" PRIu32 ").", d->address,
+                                 d->owner_name && *d->owner_name ? d->owner_name : "a process", d->owner_pid);
+        else if (streq(e->type, "owner"))
+                r = strv_extendf(&l, "MESSAGE=SR-IOV VF %s is no longer held by a process.", d->address);
         else
                 r = strv_extendf(&l, "MESSAGE=%s %s %s.", what(e, d), d->address, e->action);
         if (r >= 0)

@@ -17,6 +17,9 @@
 #define SRIOV_MESSAGE_DEGRADED         "f0c60eafd57947389bbe927c4aed4255"
 #define SRIOV_MESSAGE_HAZARD_BEGIN     "78d9046c4fe243c4898b50a1ccc68893"
 #define SRIOV_MESSAGE_HAZARD_END       "aa385772ae204d1a86375146818d099c"
+#define SRIOV_MESSAGE_LINK             "0f23459fbcfd479f9d27d808df90f8b2"
+#define SRIOV_MESSAGE_CONFIG           "c522c1e7767742f69363d38edbe4c2dd"
+#define SRIOV_MESSAGE_OWNER            "3d59121ca88f44188579d8645b911230"
 
 /* The MESSAGE_ID of a DeviceEvent type, or NULL. */
 const char *journal_message_id(const char *event_type);

@@ -16,7 +16,7 @@ static void send_fields(JournalSink *s, char **fields, int r) {
         size_t n = 0;
 
         if (r < 0) {
-                log_oom();
+                log_error_errno(r, "Failed to build a journal entry: %m");
                 return;
         }
         if (!s->to_journal) {

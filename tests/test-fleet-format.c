@@ -266,7 +266,14 @@ static void test_journal_fields(void **state) {
 static void test_message_ids(void **state) {
         const char *ids[] = { SRIOV_MESSAGE_PCI, SRIOV_MESSAGE_DRIVER, SRIOV_MESSAGE_INTERFACE, SRIOV_MESSAGE_SRIOV,
                               SRIOV_MESSAGE_RESYNC, SRIOV_MESSAGE_DEGRADED, SRIOV_MESSAGE_HAZARD_BEGIN,
-                              SRIOV_MESSAGE_HAZARD_END };
+                              SRIOV_MESSAGE_HAZARD_END, SRIOV_MESSAGE_LINK, SRIOV_MESSAGE_CONFIG,
+                              SRIOV_MESSAGE_OWNER };
+        /* Every DeviceEvent type has its own (a type without one was an
+         * error entry per event on the real kernel). */
+        const char *types[] = { "pci", "interface", "driver", "sriov", "link", "config", "owner" };
+
+        for (size_t i = 0; i < ELEMENTSOF(types); i++)
+                assert_non_null(journal_message_id(types[i]));
 
         for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
                 assert_int_equal(strlen(ids[i]), 32);
