@@ -40,7 +40,7 @@ static int add_driver(char ***drivers, const char *driver) {
 int features_format(const DeviceTable *table, char **ret) {
         _cleanup_free_ Device **devices = NULL;
         _cleanup_strv_free_ char **drivers = NULL;
-        unsigned pfs = 0, vfs = 0, vfio = 0;
+        unsigned pfs = 0, vfs = 0, vfio = 0, vfio_free = 0;
         size_t n, size = 0;
         char *text = NULL;
         FILE *f;
@@ -57,6 +57,9 @@ int features_format(const DeviceTable *table, char **ret) {
                 else {
                         vfs++;
                         vfio += streq_ptr(d->mode, "vfio");
+                        /* Free for a new VM: on VFIO, and no process holds
+                         * its group node or cdev open. */
+                        vfio_free += streq_ptr(d->mode, "vfio") && !d->in_use;
                 }
                 r = add_driver(&drivers, d->driver);
                 if (r < 0)
@@ -67,9 +70,8 @@ int features_format(const DeviceTable *table, char **ret) {
         f = open_memstream(&text, &size);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, PREFIX "pfs=%u\n" PREFIX "vfs=%u\n" PREFIX "vfs-vfio=%u\n", pfs, vfs, vfio);
-        /* vfs-vfio-free needs to know which process holds a VFIO device
-         * (issue 16's owner): not written until the table says. */
+        fprintf(f, PREFIX "pfs=%u\n" PREFIX "vfs=%u\n" PREFIX "vfs-vfio=%u\n" PREFIX "vfs-vfio-free=%u\n", pfs,
+                vfs, vfio, vfio_free);
         for (char **d = drivers; d && *d; d++)
                 fprintf(f, PREFIX "driver-%s=true\n", *d);
         if (fclose(f) != 0 || !text) {

@@ -168,14 +168,19 @@ void hazards_sink_tick(HazardsSink *s) {
         hazards_sink_update(s);
 }
 
-/* A device's hazards may depend on its PF (a VF's) or its VFs (a PF's):
- * those are looked at again too. */
+/* A device's hazards may depend on its PF (a VF's), its VFs (a PF's) or
+ * the other members of its IOMMU group (shared-iommu-group): those are
+ * looked at again too. Called with the old and the new record, so a device
+ * leaving a group or a PF also has the ones it left looked at. */
 static void touch_related(HazardsSink *s, const Device *d) {
         touch(s, d->address);
         if (d->role == DEVICE_ROLE_VF && d->pf_address)
                 touch(s, d->pf_address);
         for (size_t i = 0; d->role == DEVICE_ROLE_PF && i < d->n_vfs; i++)
                 touch(s, d->vfs[i].address);
+        for (char **a = d->iommu_group_devices; a && *a; a++)
+                if (!streq(*a, d->address))
+                        touch(s, *a);
 }
 
 static void sink_added(Sink *sink, const Device *d) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hazards.h"
+#include "strv.h"
 
 const char *hazard_kind_to_string(HazardKind k) {
         static const char *const names[_HAZARD_KIND_MAX] = {
@@ -13,6 +14,7 @@ const char *hazard_kind_to_string(HazardKind k) {
                 [HAZARD_PF_DOWN] = "pf-down",
                 [HAZARD_SPOOFCHECK_NO_MAC] = "spoofcheck-no-mac",
                 [HAZARD_VF_CONFIG_INCOMPLETE] = "vf-config-incomplete",
+                [HAZARD_SHARED_IOMMU_GROUP] = "shared-iommu-group",
         };
 
         return k >= 0 && k < _HAZARD_KIND_MAX ? names[k] : NULL;
@@ -87,9 +89,8 @@ static int rule_driverless(Detect *dt, const Device *d) {
 }
 
 /* pf-down: a PF whose link is down (its netdev has no carrier) while some
- * of its VFs are in use: their traffic goes nowhere. In use, so far: a VF
- * whose own netdev has carrier (a VF "owned" by a process needs issue 16's
- * owner). */
+ * of its VFs are in use: their traffic goes nowhere. In use: a process
+ * holds the VF open (InUse: a VM has it), or its own netdev has carrier. */
 static int rule_pf_down(Detect *dt, const Device *d) {
         unsigned in_use = 0;
 
@@ -98,13 +99,13 @@ static int rule_pf_down(Detect *dt, const Device *d) {
         for (size_t i = 0; i < d->n_vfs; i++) {
                 const Device *vf = device_table_get(dt->table, d->vfs[i].address);
 
-                in_use += vf && vf->role == DEVICE_ROLE_VF && vf->link_netdev && vf->carrier;
+                in_use += vf && vf->role == DEVICE_ROLE_VF && (vf->in_use || (vf->link_netdev && vf->carrier));
         }
         if (in_use == 0)
                 return 0;
         return add(dt, HAZARD_PF_DOWN, d,
-                   textf("PF %s (%s) has no link while %u of its VFs are in use (their link is up).", d->address,
-                         d->link_netdev, in_use));
+                   textf("PF %s (%s) has no link while %u of its VFs are in use (held by a process or with link up).",
+                         d->address, d->link_netdev, in_use));
 }
 
 /* spoofcheck-no-mac: spoof checking on while the PF set no MAC for the VF
@@ -133,6 +134,44 @@ static int rule_vf_config_incomplete(Detect *dt, const Device *d) {
                          strempty(d->link_netdev), d->n_vfs));
 }
 
+/* shared-iommu-group: a VF on a VFIO driver whose IOMMU group has other
+ * members bound to host drivers. The group is the unit VFIO hands to a VM:
+ * the group is not usable (not viable) while a member is on a host driver,
+ * and unbinding that member to make it usable takes a device from the host.
+ * A member in the table is host-bound when it has a driver that is not a
+ * VFIO one (unbound is harmless). A member not in the table (not an SR-IOV
+ * function: the daemon does not read its driver) counts as host-bound: the
+ * daemon cannot tell, and saying so is the cautious answer. */
+static int rule_shared_iommu_group(Detect *dt, const Device *d) {
+        _cleanup_free_ char *members = NULL;
+        unsigned host = 0;
+        size_t size = 0;
+        FILE *f;
+
+        if (d->role != DEVICE_ROLE_VF || !streq_ptr(d->mode, "vfio") || strv_length(d->iommu_group_devices) < 2)
+                return 0;
+        f = open_memstream(&members, &size);
+        if (!f)
+                return -ENOMEM;
+        for (char **a = d->iommu_group_devices; *a; a++) {
+                const Device *m;
+
+                if (streq(*a, d->address))
+                        continue;
+                m = device_table_get(dt->table, *a);
+                if (m && (!m->driver || streq_ptr(m->mode, "vfio")))
+                        continue;
+                fprintf(f, "%s%s (%s)", host++ > 0 ? ", " : "", *a, m ? m->driver : "driver not read");
+        }
+        if (fclose(f) != 0 || !members)
+                return -ENOMEM;
+        if (host == 0)
+                return 0;
+        return add(dt, HAZARD_SHARED_IOMMU_GROUP, d,
+                   textf("VF %s on %s shares IOMMU group %d with %u device(s) on host drivers: %s.", d->address,
+                         strempty(d->driver), (int) d->iommu_group, host, members));
+}
+
 typedef int (*HazardRule)(Detect *dt, const Device *d);
 
 /* One rule per kind, in kind order: the list comes out sorted. */
@@ -141,6 +180,7 @@ static const HazardRule rules[_HAZARD_KIND_MAX] = {
         [HAZARD_PF_DOWN] = rule_pf_down,
         [HAZARD_SPOOFCHECK_NO_MAC] = rule_spoofcheck_no_mac,
         [HAZARD_VF_CONFIG_INCOMPLETE] = rule_vf_config_incomplete,
+        [HAZARD_SHARED_IOMMU_GROUP] = rule_shared_iommu_group,
 };
 
 int hazards_of_device(const HazardInput *in, const Device *d, HazardList *list, uint64_t *next) {

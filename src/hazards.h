@@ -16,6 +16,7 @@ typedef enum HazardKind {
         HAZARD_PF_DOWN,
         HAZARD_SPOOFCHECK_NO_MAC,
         HAZARD_VF_CONFIG_INCOMPLETE,
+        HAZARD_SHARED_IOMMU_GROUP,
         _HAZARD_KIND_MAX,
 } HazardKind;
 

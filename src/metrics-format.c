@@ -53,9 +53,8 @@ static void pf_families(FILE *f, Device **pfs, size_t n_pfs, Device **vfs, size_
                 put_label(f, "device", first_netdev(pfs[i]), false);
                 put_label(f, "driver", pfs[i]->driver, false);
                 put_label(f, "vendor", pfs[i]->vendor_name, false);
-                /* product and eswitch_mode: not read yet (issue 16). */
-                put_label(f, "product", "", false);
-                put_label(f, "eswitch_mode", "", false);
+                put_label(f, "product", pfs[i]->product_name, false);
+                put_label(f, "eswitch_mode", pfs[i]->eswitch_mode, false);
                 fputs("} 1\n", f);
         }
         family(f, "sriov_monitor_pf_vfs_max", "gauge", "The VFs a PF can have (sriov_totalvfs).");
@@ -88,8 +87,8 @@ static void vf_family(FILE *f, Device **vfs, size_t n_vfs) {
                 put_label(f, "device", first_netdev(vfs[i]), false);
                 put_label(f, "driver", vfs[i]->driver, false);
                 put_label(f, "mode", vfs[i]->mode, false);
-                /* owner: not read yet (issue 16). */
-                put_label(f, "owner", "", false);
+                /* The VM's or process's name; "" when nobody holds it. */
+                put_label(f, "owner", vfs[i]->owner_name, false);
                 fputs("} 1\n", f);
         }
 }

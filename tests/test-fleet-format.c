@@ -45,11 +45,19 @@ static void test_metrics_series(void **state) {
         DeviceTable *t = fixture_table();
         Hazard h = { .kind = HAZARD_DRIVERLESS, .address = "0000:3b:00.4", .text = (char *) "x" };
         HazardList hazards = { &h, 1 };
-        char *text = format(t, false, &hazards);
+        Device *pf = device_table_get(t, "0000:3b:00.0"), *vf = device_table_get(t, "0000:3b:00.3");
+        char *text;
 
+        /* Issue 16's facts: the hwdb product, the eswitch mode, the VF's owner. */
+        pf->product_name = strdup("MT2892 Family [ConnectX-6 Dx]");
+        pf->eswitch_mode = "switchdev";
+        vf->in_use = true;
+        vf->owner_pid = 4242;
+        vf->owner_name = strdup("vm-web-1");
+        text = format(t, false, &hazards);
         assert_true(has_line(text, "sriov_monitor_pf_info{pci_address=\"0000:3b:00.0\",device=\"enp59s0f0np0\","
-                                   "driver=\"mlx5_core\",vendor=\"Mellanox Technologies\",product=\"\","
-                                   "eswitch_mode=\"\"} 1"));
+                                   "driver=\"mlx5_core\",vendor=\"Mellanox Technologies\","
+                                   "product=\"MT2892 Family [ConnectX-6 Dx]\",eswitch_mode=\"switchdev\"} 1"));
         assert_true(has_line(text, "sriov_monitor_pf_vfs_max{pci_address=\"0000:3b:00.0\"} 8"));
         assert_true(has_line(text, "sriov_monitor_pf_vfs{pci_address=\"0000:3b:00.0\",mode=\"net\"} 1"));
         assert_true(has_line(text, "sriov_monitor_pf_vfs{pci_address=\"0000:3b:00.0\",mode=\"vfio\"} 1"));
@@ -67,7 +75,7 @@ static void test_metrics_series(void **state) {
 
         text = format(t, true, NULL);
         assert_true(has_line(text, "sriov_monitor_vf_info{pci_address=\"0000:3b:00.3\",pf=\"0000:3b:00.0\","
-                                   "device=\"\",driver=\"vfio-pci\",mode=\"vfio\",owner=\"\"} 1"));
+                                   "device=\"\",driver=\"vfio-pci\",mode=\"vfio\",owner=\"vm-web-1\"} 1"));
         assert_true(has_line(text, "sriov_monitor_vf_info{pci_address=\"0000:3b:00.4\",pf=\"0000:3b:00.0\","
                                    "device=\"\",driver=\"\",mode=\"unbound\",owner=\"\"} 1"));
         assert_true(has_line(text, "sriov_monitor_hazards{kind=\"driverless\"} 0"));
@@ -116,15 +124,20 @@ static void test_metrics_shape(void **state) {
  * installed) accepts the result. */
 static void test_metrics_escaping(void **state) {
         DeviceTable *t = fixture_table();
-        Device *pf = device_table_get(t, "0000:3b:00.0");
+        Device *pf = device_table_get(t, "0000:3b:00.0"), *vf = device_table_get(t, "0000:3b:00.3");
         char *text, path[] = "/tmp/sriov-metrics-XXXXXX";
         FILE *f;
         int fd;
 
         free(pf->vendor_name);
         pf->vendor_name = strdup("Odd \"Vendor\" \\ Inc.\nLine two");
+        pf->product_name = strdup("Odd \"Product\"");
+        pf->eswitch_mode = "legacy";
+        vf->owner_name = strdup("qemu \"vm\\1\"\n");
         text = format(t, true, NULL);
         assert_non_null(strstr(text, "vendor=\"Odd \\\"Vendor\\\" \\\\ Inc.\\nLine two\""));
+        assert_non_null(strstr(text, "product=\"Odd \\\"Product\\\"\",eswitch_mode=\"legacy\""));
+        assert_non_null(strstr(text, "owner=\"qemu \\\"vm\\\\1\\\"\\n\""));
 
         fd = mkstemp(path);
         assert_true(fd >= 0);
@@ -191,12 +204,25 @@ static void test_features(void **state) {
         assert_string_equal(text, "sriov.monitor/pfs=2\n"
                                   "sriov.monitor/vfs=5\n"
                                   "sriov.monitor/vfs-vfio=1\n"
+                                  "sriov.monitor/vfs-vfio-free=1\n"
                                   "sriov.monitor/driver-mlx5_core=true\n"
                                   "sriov.monitor/driver-vfio-pci=true\n");
         assert_true(strlen(text) < FEATURES_FILE_MAX);
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), lines++)
                 assert_nfd_line(line);
-        assert_int_equal(lines, 5);
+        assert_int_equal(lines, 6);
+        free(text);
+
+        /* A VM opens the VFIO VF: still on VFIO, no longer free; an
+         * owned VF on a net driver never counts. */
+        device_table_get(t, "0000:3b:00.3")->in_use = true;
+        device_table_get(t, "0000:3b:00.2")->in_use = true;
+        assert_int_equal(features_format(t, &text), 0);
+        assert_non_null(strstr(text, "sriov.monitor/vfs-vfio=1\nsriov.monitor/vfs-vfio-free=0\n"));
+        free(text);
+        fixture_device(t, "0000:3b:00.5", DEVICE_ROLE_VF, "vfio-pci", NULL, "0000:3b:00.0");
+        assert_int_equal(features_format(t, &text), 0);
+        assert_non_null(strstr(text, "sriov.monitor/vfs-vfio=2\nsriov.monitor/vfs-vfio-free=1\n"));
         free(text);
         device_table_free(t);
 }

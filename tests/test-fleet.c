@@ -177,6 +177,8 @@ static void test_files_follow_the_host(void) {
         wait_file_line(f->metrics, "sriov_monitor_degraded 0");
         wait_file_line(f->features, "sriov.monitor/pfs=4");
         wait_file_line(f->features, "sriov.monitor/vfs-vfio=1");
+        /* Nothing holds the simulated VF on VFIO: it is free. */
+        wait_file_line(f->features, "sriov.monitor/vfs-vfio-free=1");
         wait_file_line(f->features, "sriov.monitor/driver-mlx5_core=true");
         assert_promtool_clean(f->metrics);
         g_assert_cmpint(stat(f->metrics, &st), ==, 0);
@@ -192,6 +194,7 @@ static void test_files_follow_the_host(void) {
         wait_at_least(f->metrics, 0, "sriov_monitor_events_total{type=\"driver\"}", 1);
         wait_at_least(f->metrics, 0, "sriov_monitor_events_total{type=\"interface\"}", 1);
         wait_file_line(f->features, "sriov.monitor/vfs-vfio=2");
+        wait_file_line(f->features, "sriov.monitor/vfs-vfio-free=2");
         assert_promtool_clean(f->metrics);
         assert_no_leftovers(f);
         fleet_free(f);

@@ -12,11 +12,14 @@
 
 #include "fleet-fixture.h"
 #include "hazards-sink.h"
+#include "strv.h"
 
 #define SEC 1000000ULL
 #define PF "0000:3b:00.0"
 #define VF_UNBOUND "0000:3b:00.4"
 #define VF_NET "0000:3b:00.2"
+#define VF_VFIO "0000:3b:00.3"
+#define HOST_NIC "0000:00:1f.6"
 
 static uint64_t fake_now;
 
@@ -221,6 +224,15 @@ static void test_pf_down(void **state) {
         /* No VF in use: no hazard. */
         vf->carrier = 0;
         assert_int_equal(detect(t, &l), 0);
+        /* A VF a process holds (a VM on VFIO: no netdev, no carrier) is in use too. */
+        device_table_get(t, VF_VFIO)->in_use = true;
+        assert_int_equal(detect(t, &l), 1);
+        assert_int_equal(l.items[0].kind, HAZARD_PF_DOWN);
+        assert_non_null(strstr(l.items[0].text, "1 of its VFs"));
+        vf->carrier = 1;
+        assert_int_equal(detect(t, &l), 1);
+        assert_non_null(strstr(l.items[0].text, "2 of its VFs"));
+        device_table_get(t, VF_VFIO)->in_use = false;
         /* A PF without a netdev has no link to lose. */
         vf->carrier = 1;
         pf->link_netdev = mfree(pf->link_netdev);
@@ -301,6 +313,101 @@ static void test_sink_relates_pf_and_vf(void **state) {
         stop(f);
 }
 
+/* The VF on VFIO and the given members share IOMMU group 42. */
+static void group(DeviceTable *t, const char *const *members) {
+        Device *vf = device_table_get(t, VF_VFIO);
+
+        vf->iommu_group = 42;
+        vf->iommu_group_devices = strv_free(vf->iommu_group_devices);
+        for (const char *const *m = members; *m; m++)
+                assert_int_equal(strv_extendf(&vf->iommu_group_devices, "%s", *m), 0);
+}
+
+/* shared-iommu-group: a VF on VFIO with a group member on a host driver;
+ * members on VFIO or unbound are harmless; a member the daemon has no
+ * record of (not SR-IOV) counts as host-bound. */
+static void test_shared_iommu_group(void **state) {
+        DeviceTable *t = fixture_table();
+        Device *vfio = device_table_get(t, VF_VFIO), *other = device_table_get(t, VF_UNBOUND);
+        HazardList l = {};
+
+        group(t, (const char *const[]) { VF_VFIO, NULL });
+        assert_int_equal(detect(t, &l), 0); /* alone in its group */
+        group(t, (const char *const[]) { VF_VFIO, VF_UNBOUND, NULL });
+        assert_int_equal(detect(t, &l), 0); /* the other member has no driver */
+        other->driver = strdup("vfio-pci");
+        other->mode = device_mode(other->driver, NULL);
+        assert_int_equal(detect(t, &l), 0); /* on VFIO too */
+        free(other->driver);
+        other->driver = strdup("mlx5_core");
+        other->mode = device_mode(other->driver, NULL);
+        assert_int_equal(detect(t, &l), 1);
+        assert_int_equal(l.items[0].kind, HAZARD_SHARED_IOMMU_GROUP);
+        assert_string_equal(l.items[0].address, VF_VFIO);
+        assert_string_equal(hazard_kind_to_string(HAZARD_SHARED_IOMMU_GROUP), "shared-iommu-group");
+        assert_non_null(strstr(l.items[0].text, "group 42"));
+        assert_non_null(strstr(l.items[0].text, VF_UNBOUND " (mlx5_core)"));
+        /* A member outside the table: its driver unknown, host-bound. */
+        other->driver = mfree(other->driver);
+        other->mode = device_mode(NULL, NULL);
+        group(t, (const char *const[]) { HOST_NIC, VF_VFIO, VF_UNBOUND, NULL });
+        assert_int_equal(detect(t, &l), 1);
+        assert_non_null(strstr(l.items[0].text, HOST_NIC " (driver not read)"));
+        assert_non_null(strstr(l.items[0].text, "1 device(s)"));
+        /* A VF that is not on VFIO is not handed to a VM by group: none. */
+        free(vfio->driver);
+        vfio->driver = strdup("mlx5_core");
+        vfio->mode = device_mode(vfio->driver, NULL);
+        assert_int_equal(detect(t, &l), 0);
+        hazard_list_clear(&l);
+        device_table_free(t);
+}
+
+/* Through the sink: a group member's change is a change of the VF on VFIO
+ * (only the member is reported changed); an owner's change is one of its
+ * PF's (pf-down). */
+static void test_sink_relates_group_and_owner(void **state) {
+        Fixture *f = start();
+        Device *member = device_table_get(f->table, VF_UNBOUND), *vfio = device_table_get(f->table, VF_VFIO);
+        Device *pf = device_table_get(f->table, PF);
+
+        group(f->table, (const char *const[]) { VF_VFIO, VF_UNBOUND, NULL });
+        member->iommu_group = 42;
+        assert_int_equal(strv_extendf(&member->iommu_group_devices, "%s", VF_VFIO), 0);
+        assert_int_equal(strv_extendf(&member->iommu_group_devices, "%s", VF_UNBOUND), 0);
+        member->driver = strdup("mlx5_core");
+        member->mode = device_mode(member->driver, NULL);
+        f->sink.sink.ops->changed(&f->sink.sink, member, member);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 1);
+        assert_int_equal(f->status.hazards.items[0].kind, HAZARD_SHARED_IOMMU_GROUP);
+        assert_string_equal(f->status.hazards.items[0].address, VF_VFIO);
+        /* The member moves to VFIO: the hazard ends. */
+        free(member->driver);
+        member->driver = strdup("vfio-pci");
+        member->mode = device_mode(member->driver, NULL);
+        f->sink.sink.ops->changed(&f->sink.sink, member, member);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 0);
+
+        /* A VM opens the VF under a PF without link: pf-down on the PF. */
+        pf->link_netdev = strdup("enp59s0f0np0");
+        pf->carrier = 0;
+        vfio->in_use = true;
+        vfio->owner_pid = 4242;
+        f->sink.sink.ops->changed(&f->sink.sink, vfio, vfio);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 1);
+        assert_int_equal(f->status.hazards.items[0].kind, HAZARD_PF_DOWN);
+        assert_string_equal(f->status.hazards.items[0].address, PF);
+        vfio->in_use = false;
+        vfio->owner_pid = 0;
+        f->sink.sink.ops->changed(&f->sink.sink, vfio, vfio);
+        f->sink.sink.ops->batch_done(&f->sink.sink, &(BatchDone) { .table = f->table });
+        assert_int_equal(f->status.hazards.n, 0);
+        stop(f);
+}
+
 static HazardList one(const char *address) {
         HazardList l = { calloc(1, sizeof(Hazard)), 1 };
 
@@ -347,6 +454,8 @@ int main(void) {
                 cmocka_unit_test(test_spoofcheck_no_mac),
                 cmocka_unit_test(test_vf_config_incomplete),
                 cmocka_unit_test(test_sink_relates_pf_and_vf),
+                cmocka_unit_test(test_shared_iommu_group),
+                cmocka_unit_test(test_sink_relates_group_and_owner),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,11 +196,44 @@ static gboolean has_event(Recorder *r, const char *action) {
         return find_event(r, 0, "owner", action, VF2) >= 0;
 }
 
+/* ---- the fleet files name the owner (issue 17) */
+
+typedef struct FileWait {
+        const char *path;
+        const char *a, *b; /* both on one line */
+} FileWait;
+
+static gboolean file_has(gpointer data) {
+        const FileWait *w = data;
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        if (!g_file_get_contents(w->path, &text, NULL, NULL))
+                return FALSE;
+        lines = g_strsplit(text, "\n", -1);
+        for (char **l = lines; *l; l++)
+                if (strstr(*l, w->a) && (!w->b || strstr(*l, w->b)))
+                        return TRUE;
+        return FALSE;
+}
+
+static void wait_file(const char *path, const char *a, const char *b) {
+        FileWait w = { path, a, b };
+
+        if (!harness_wait_until(file_has, &w, 10000))
+                g_error("%s: no line with \"%s\" and \"%s\"", path, a, b ? b : "");
+}
+
 static void test_owner(void) {
         g_autoptr(Harness) h = harness_new();
         g_autoptr(Recorder) rec = NULL;
         Machined m = {};
-        const char *args[] = { "--owner-scan-interval=1", NULL };
+        g_autofree char *dir = g_dir_make_tmp("sriov-owner-fleet-XXXXXX", NULL);
+        g_autofree char *metrics = g_build_filename(dir, "sriov-monitor.prom", NULL);
+        g_autofree char *features = g_build_filename(dir, "sriov-monitor", NULL);
+        g_autofree char *metrics_arg = g_strdup_printf("--metrics-file=%s", metrics);
+        g_autofree char *features_arg = g_strdup_printf("--features-file=%s", features);
+        const char *args[] = { "--owner-scan-interval=1", metrics_arg, features_arg, "--metrics-per-vf", NULL };
         int stdin_fd;
         GPid qemu;
 
@@ -224,6 +257,9 @@ static void test_owner(void) {
         qemu = spawn_qemu_like(h, "vfio/43", &stdin_fd);
         wait_owner(h, TRUE, (guint32) qemu, "myvm");
         g_assert_true(has_event(rec, "created"));
+        /* The metrics name the owner; the VF on VFIO is no longer free. */
+        wait_file(metrics, "sriov_monitor_vf_info{pci_address=\"" VF2 "\"", "owner=\"myvm\"} 1");
+        wait_file(features, "sriov.monitor/vfs-vfio-free=0", NULL);
 
         /* libvirt registers it with machined: MachineNew renames the owner. */
         machined_register(h, &m, (guint32) qemu);
@@ -234,6 +270,8 @@ static void test_owner(void) {
         reap(qemu);
         wait_owner(h, FALSE, 0, "");
         g_assert_true(has_event(rec, "deleted"));
+        wait_file(metrics, "sriov_monitor_vf_info{pci_address=\"" VF2 "\"", "owner=\"\"} 1");
+        wait_file(features, "sriov.monitor/vfs-vfio-free=1", NULL);
 
         /* Without the periodic scan: a holder of the iommufd cdev (named by
          * its comm) already there when the daemon starts is found by its
@@ -259,6 +297,9 @@ static void test_owner(void) {
         g_assert_no_error(error);
         wait_owner(h, FALSE, 0, "");
         machined_stop(h, &m);
+        (void) unlink(metrics);
+        (void) unlink(features);
+        (void) rmdir(dir);
 }
 
 static gboolean quiescent(gpointer h) {
