@@ -208,12 +208,15 @@ static void forget_removed_netdev(Device *d, const char *name) {
 
 /* Whether a fresh PF's VF configuration is asked for in this batch: its
  * link said so, or it is new, or its VFs or its netdev changed (creating
- * VFs sends no link notification). */
+ * VFs sends no link notification), or its last answer left VFs out: in the
+ * middle of an enable a driver lists a VF only once it has set it up (igb:
+ * after the VF's links), and nothing else would ask again. The PF's own
+ * events bound how often a list the kernel always truncates is asked for. */
 static bool wants_vf_config(const Mark *e, const Device *cur, const Device *fresh) {
         if (!fresh || fresh->role != DEVICE_ROLE_PF)
                 return false;
         return e->vf_config || !cur || cur->role != DEVICE_ROLE_PF || cur->ifindex != fresh->ifindex ||
-               !device_vfs_equal(cur, fresh);
+               !device_vfs_equal(cur, fresh) || (!fresh->vf_config_complete && fresh->ifindex > 0);
 }
 
 /* Reads one marked function into rd; a PF's VFs whose configuration changed

@@ -110,7 +110,7 @@ static int fake_query_vf_config(Reader *r, Device *pf, char ***changed) {
                 *c = now_says;
                 assert_int_equal(strv_consume(changed, strdup(vf->address)), 0);
         }
-        pf->vf_config_complete = complete[fake(pf->address) - host] = true;
+        pf->vf_config_complete = complete[fake(pf->address) - host] = !fake(pf->address)->vfs_unlisted;
         return 0;
 }
 

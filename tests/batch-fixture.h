@@ -34,6 +34,7 @@ typedef struct FakeDev {
         uint32_t mtu;                   /* its netdev's link (ifindex: its slot + 1) */
         uint32_t max_tx_rate;           /* VF: its admin configuration, as its PF's driver says */
         bool spoof_check;
+        bool vfs_unlisted;              /* PF: its driver lists none of its VFs yet (mid-enable) */
         /* Settling (issue 14). */
         bool no_autoprobe;              /* PF: sriov_drivers_autoprobe 0 */
         bool netdev_unnamed;            /* its netdev is one udev has not named yet */

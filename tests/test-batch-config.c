@@ -145,6 +145,31 @@ static void test_new_vf_without_its_pf(void **state) {
         assert_false(marks_batch_due(f->marks));
 }
 
+/* Mid-enable, a driver lists a VF only once it has set it up (igb), after
+ * the VF's links: an answer then is short. The PF's next reading (its
+ * change at the end of the enable) asks again, though its VFs are the
+ * same, and VfConfigComplete comes back. */
+static void test_short_answer_asked_again(void **state) {
+        Fixture *f = *state;
+
+        start_host(f, 2);
+        assert_true(device_table_get(f->table, PF0)->vf_config_complete);
+        fake(PF0)->vfs_unlisted = true;
+        marks_link(f->marks, "p0");
+        run_until(f, 0);
+        assert_int_equal(vf_queries, 2);
+        assert_false(device_table_get(f->table, PF0)->vf_config_complete);
+        fake(PF0)->vfs_unlisted = false;
+        marks_dirty(f->marks, PF0, NULL, false);
+        run_until(f, 0);
+        assert_int_equal(vf_queries, 3);
+        assert_true(device_table_get(f->table, PF0)->vf_config_complete);
+        /* Complete: a reading of the PF alone asks nothing. */
+        marks_dirty(f->marks, PF0, NULL, false);
+        run_until(f, 0);
+        assert_int_equal(vf_queries, 3);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_config_change, setup, teardown),
@@ -154,6 +179,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_config_on_vfio, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_new_vf_has_its_config, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_new_vf_without_its_pf, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_short_answer_asked_again, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
