@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <net/if.h> /* before linux/if.h: its libc-compat then adds only IFF_LOWER_UP */
+#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -229,6 +231,13 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, size_t len, RtnlLink *ret) {
                 return -EBADMSG;
         ifi = mnl_nlmsg_get_payload(nlh);
         l.ifindex = ifi->ifi_index;
+        /* Carrier as sysfs "carrier" and `ip link` (LOWER_UP) mean it: the
+         * kernel sets IFF_LOWER_UP only while the link is up and has carrier
+         * (dev_get_flags()). Not IFLA_CARRIER: that is the driver's bit
+         * alone, still 1 on a link set down whose driver does not clear it
+         * on close (ifb) or sets it again after (a late link watchdog),
+         * while sysfs "carrier" fails with EINVAL: no carrier. */
+        l.carrier = ifi->ifi_flags & IFF_LOWER_UP;
 
         mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
                 uint32_t u;
@@ -253,10 +262,6 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, size_t len, RtnlLink *ret) {
                 case IFLA_OPERSTATE:
                         if (get_u8(a, &b))
                                 l.oper_state = oper_state_name(b);
-                        break;
-                case IFLA_CARRIER:
-                        if (get_u8(a, &b))
-                                l.carrier = b != 0;
                         break;
                 case IFLA_MTU:
                         if (get_u32(a, &u))

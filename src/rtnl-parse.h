@@ -18,7 +18,7 @@ typedef struct RtnlLink {
         char hw_address[HW_ADDRESS_MAX];
         uint32_t address_len;           /* bytes of IFLA_ADDRESS: a VF MAC has as many */
         const char *oper_state;         /* static; "" when absent */
-        bool carrier;
+        bool carrier;                   /* IFF_LOWER_UP: up, and with carrier */
         uint32_t mtu;
 
         /* Only in an answer with RTEXT_FILTER_VF. */

@@ -110,6 +110,31 @@ static void test_vf_link(void) {
         assert_matches_fresh_start(h);
 }
 
+/* A link set down whose driver leaves its carrier bit on (an ifb; igb when
+ * its link watchdog sets it again after the close): RTM_NEWLINK still says
+ * IFLA_CARRIER 1, while sysfs "carrier" fails with EINVAL and `ip link` has
+ * no LOWER_UP. Carrier is false, as the VM lab's check (sysfs) says. */
+static void test_down_link_carrier(void) {
+        g_autoptr(Harness) h = NULL;
+
+        if (!in_private_netns())
+                return;
+        if (!live_run_ip("link del " VF_NETDEV) || !live_run_ip("link add " VF_NETDEV " type ifb")) {
+                g_test_skip("cannot create an ifb link");
+                return;
+        }
+        h = live_start_demo();
+        wait_prop(h, VF, DEVICE_IFACE, "OperState", g_variant_new_string("down"));
+        wait_prop(h, VF, DEVICE_IFACE, "Carrier", g_variant_new_boolean(FALSE));
+
+        g_assert_true(live_run_ip("link set " VF_NETDEV " up"));
+        wait_prop(h, VF, DEVICE_IFACE, "Carrier", g_variant_new_boolean(TRUE));
+        g_assert_true(live_run_ip("link set " VF_NETDEV " down"));
+        wait_prop(h, VF, DEVICE_IFACE, "OperState", g_variant_new_string("down"));
+        wait_prop(h, VF, DEVICE_IFACE, "Carrier", g_variant_new_boolean(FALSE));
+        assert_matches_fresh_start(h);
+}
+
 /* The PF's netdev: its link facts, and its VF query, which a veth answers
  * without any VF info: VfConfigComplete false, the VFs' defaults. */
 static void test_pf_link(void) {
@@ -220,6 +245,7 @@ static void test_overrun(void) {
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/link-facts/vf-link", test_vf_link);
+        g_test_add_func("/link-facts/down-link-carrier", test_down_link_carrier);
         g_test_add_func("/link-facts/pf-link", test_pf_link);
         g_test_add_func("/link-facts/watch", test_watch);
         g_test_add_func("/link-facts/overrun", test_overrun);

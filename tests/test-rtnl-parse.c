@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <net/if.h>
+#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <setjmp.h>
@@ -49,8 +51,12 @@ static struct nlmsghdr *link_header(uint8_t *buf, uint16_t type, int ifindex, co
         return nlh;
 }
 
+/* An up link with carrier: its flags as dev_get_flags() sets them. */
 static void put_link_facts(struct nlmsghdr *nlh) {
         static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+        struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+        ifi->ifi_flags = IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP;
 
         mnl_attr_put_u32(nlh, IFLA_MTU, 9000);
         mnl_attr_put_u8(nlh, IFLA_OPERSTATE, 6 /* IF_OPER_UP */);
@@ -157,6 +163,35 @@ static void test_link_facts(void **state) {
         assert_false(l.has_num_vf);
         assert_false(l.has_vf_list);
         assert_false(l.vfs_complete);
+        rtnl_link_done(&l);
+}
+
+/* A link set down keeps IFLA_CARRIER 1 when its driver does not clear
+ * it (ifb, recorded in a network namespace), or sets it again after its
+ * close: sysfs "carrier" then fails with EINVAL and IFF_LOWER_UP is off.
+ * No carrier, as sysfs and `ip link` say (the VM lab compares with sysfs). */
+static void test_carrier_of_down_link(void **state) {
+        _cleanup_free_ uint8_t *buf = buffer();
+        struct nlmsghdr *nlh = link_header(buf, RTM_NEWLINK, 7, "enp1s0");
+        struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+        RtnlLink l;
+
+        ifi->ifi_flags = IFF_BROADCAST | IFF_MULTICAST;
+        mnl_attr_put_u8(nlh, IFLA_OPERSTATE, 2 /* IF_OPER_DOWN */);
+        mnl_attr_put_u8(nlh, IFLA_CARRIER, 1);
+        assert_int_equal(rtnl_parse_link(nlh, nlh->nlmsg_len, &l), 1);
+        assert_string_equal(l.oper_state, "down");
+        assert_false(l.carrier);
+        rtnl_link_done(&l);
+
+        /* Up, the peer down (a veth): no carrier either. */
+        nlh = link_header(buf, RTM_NEWLINK, 7, "enp1s0");
+        ifi = mnl_nlmsg_get_payload(nlh);
+        ifi->ifi_flags = IFF_UP | IFF_BROADCAST | IFF_MULTICAST;
+        mnl_attr_put_u8(nlh, IFLA_OPERSTATE, 3 /* IF_OPER_LOWERLAYERDOWN */);
+        mnl_attr_put_u8(nlh, IFLA_CARRIER, 0);
+        assert_int_equal(rtnl_parse_link(nlh, nlh->nlmsg_len, &l), 1);
+        assert_false(l.carrier);
         rtnl_link_done(&l);
 }
 
@@ -382,6 +417,7 @@ static void test_buffer(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_link_facts),
+                cmocka_unit_test(test_carrier_of_down_link),
                 cmocka_unit_test(test_oper_states),
                 cmocka_unit_test(test_vfs_0),
                 cmocka_unit_test(test_vfs_1),
