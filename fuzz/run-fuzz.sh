@@ -19,7 +19,7 @@ sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit
 cflags="-g -O1 $sanitize ${WARN_CFLAGS:-} -include $FUZZ_BUILDDIR/config.h -I$src/src -I$src/fuzz ${UDEV_CFLAGS:-} ${LIBMNL_CFLAGS:-}"
 # The daemon's own sources, instrumented for coverage; each target links
 # only what it uses out of the archive.
-util="pci-address sysfs-parse uevent-classify device device-table hashmap strv log sysfs-reader rtnl-reader link-facts rtnl-parse
+util="pci-address sysfs-parse uevent-classify device device-table hashmap strv log sysfs-reader rtnl-reader link-facts netlink-msg rtnl-parse
 metrics-format features-format hazards journal-fields sysfs-placement owner-parse sysfs-representors port-name devlink-parse devlink representors sysfs-hwdb"
 
 mkdir -p "$out/obj" "$out/bin" "$out/artifacts" || exit 1

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "devlink-parse.h"
+#include "netlink-msg.h"
 
 #define ALIGN4(n) (((n) + 3u) & ~3u)
 
@@ -97,6 +98,14 @@ static bool attr_string(const uint8_t *data, size_t len, size_t max, const char 
         return true;
 }
 
+/* A fixed-size attribute into *dst; false when its size is not that. */
+static bool attr_fixed(const uint8_t *data, size_t len, void *dst, size_t size) {
+        if (len != size)
+                return false;
+        memcpy(dst, data, size);
+        return true;
+}
+
 /* The attributes of one port message; false when one is malformed. */
 static bool parse_port(const uint8_t *p, size_t msg_len, const char *pci_address, DevlinkPort *ret) {
         const char *bus = NULL, *dev = NULL, *netdev = NULL;
@@ -127,29 +136,24 @@ static bool parse_port(const uint8_t *p, size_t msg_len, const char *pci_address
                                 return false;
                         break;
                 case DEVLINK_ATTR_PORT_FLAVOUR:
-                        if (n != 2)
+                        if (!attr_fixed(data, n, &port.flavour, sizeof(port.flavour)))
                                 return false;
-                        memcpy(&port.flavour, data, 2);
                         break;
                 case DEVLINK_ATTR_PORT_NUMBER:
-                        if (n != 4)
+                        if (!attr_fixed(data, n, &port.number, sizeof(port.number)))
                                 return false;
-                        memcpy(&port.number, data, 4);
                         break;
                 case DEVLINK_ATTR_PORT_PCI_PF_NUMBER:
-                        if (n != 2)
+                        if (!attr_fixed(data, n, &port.pf, sizeof(port.pf)))
                                 return false;
-                        memcpy(&port.pf, data, 2);
                         break;
                 case DEVLINK_ATTR_PORT_PCI_VF_NUMBER:
-                        if (n != 2)
+                        if (!attr_fixed(data, n, &port.vf, sizeof(port.vf)))
                                 return false;
-                        memcpy(&port.vf, data, 2);
                         break;
                 case DEVLINK_ATTR_PORT_CONTROLLER_NUMBER:
-                        if (n != 4)
+                        if (!attr_fixed(data, n, &port.controller, sizeof(port.controller)))
                                 return false;
-                        memcpy(&port.controller, data, 4);
                         break;
                 case DEVLINK_ATTR_PORT_EXTERNAL:
                         if (n != 1)
@@ -169,102 +173,75 @@ static bool parse_port(const uint8_t *p, size_t msg_len, const char *pci_address
         return true;
 }
 
+typedef struct PortWalk {
+        uint32_t seq;
+        const char *pci_address;
+        void (*found)(const DevlinkPort *p, void *userdata);
+        void *userdata;
+} PortWalk;
+
+static int port_message(const struct nlmsghdr *h, const uint8_t *msg, void *userdata) {
+        PortWalk *w = userdata;
+        DevlinkPort port;
+
+        if (h->nlmsg_seq != w->seq)
+                return 0;
+        if (h->nlmsg_type == NLMSG_DONE)
+                return 1;
+        if (h->nlmsg_type == NLMSG_ERROR)
+                return nlmsg_error(h, msg); /* an acknowledgement: read on */
+        if (h->nlmsg_type >= NLMSG_MIN_TYPE && h->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+            parse_port(msg, h->nlmsg_len, w->pci_address, &port))
+                w->found(&port, w->userdata);
+        return 0;
+}
+
 int devlink_parse_ports(const void *buf, size_t len, uint32_t seq, const char *pci_address,
                         void (*found)(const DevlinkPort *p, void *userdata), void *userdata) {
-        const uint8_t *p = buf;
-
-        while (len >= NLMSG_HDRLEN) {
-                struct nlmsghdr h;
-                size_t msg_len;
-
-                memcpy(&h, p, sizeof(h));
-                if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
-                        return -EBADMSG;
-                msg_len = h.nlmsg_len;
-                if (h.nlmsg_seq == seq) {
-                        if (h.nlmsg_type == NLMSG_DONE)
-                                return 1;
-                        if (h.nlmsg_type == NLMSG_ERROR) {
-                                struct nlmsgerr e;
-
-                                if (msg_len < NLMSG_HDRLEN + sizeof(e))
-                                        return -EBADMSG;
-                                memcpy(&e, p + NLMSG_HDRLEN, sizeof(e));
-                                if (e.error > 0 || e.error < -4095)
-                                        return -EBADMSG;
-                                if (e.error < 0)
-                                        return e.error;
-                        } else if (h.nlmsg_type >= NLMSG_MIN_TYPE && msg_len >= NLMSG_HDRLEN + GENL_HDRLEN) {
-                                DevlinkPort port;
-
-                                if (parse_port(p, msg_len, pci_address, &port))
-                                        found(&port, userdata);
-                        }
-                }
-                msg_len = NLMSG_ALIGN(msg_len);
-                if (msg_len >= len)
-                        break;
-                p += msg_len;
-                len -= msg_len;
-        }
-        return 0;
+        return nlmsg_walk(buf, len, port_message, &(PortWalk) { seq, pci_address, found, userdata });
 }
 
 /* Calls found() for each attribute of our reply in buf; see the header for
  * the return values. */
 typedef int (*attr_fn)(uint16_t type, const uint8_t *data, size_t len, void *userdata);
 
-static int parse(const void *buf, size_t len, uint32_t seq, attr_fn found, void *userdata) {
-        const uint8_t *p = buf;
+typedef struct AttrWalk {
+        uint32_t seq;
+        attr_fn found;
+        void *userdata;
+} AttrWalk;
 
-        while (len >= NLMSG_HDRLEN) {
-                struct nlmsghdr h;
-                size_t msg_len;
+static int reply_message(const struct nlmsghdr *h, const uint8_t *msg, void *userdata) {
+        AttrWalk *w = userdata;
+        size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
 
-                memcpy(&h, p, sizeof(h));
-                if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len)
+        if (h->nlmsg_seq != w->seq)
+                return 0;
+        /* An ACK before the answer is no answer. */
+        if (h->nlmsg_type == NLMSG_ERROR)
+                return nlmsg_error(h, msg);
+        if (h->nlmsg_type < NLMSG_MIN_TYPE)
+                return 0;
+        if (h->nlmsg_len < off)
+                return -EBADMSG;
+        while (off + NLA_HDRLEN <= h->nlmsg_len) {
+                struct nlattr a;
+                int r;
+
+                memcpy(&a, msg + off, sizeof(a));
+                if (a.nla_len < NLA_HDRLEN || off + a.nla_len > h->nlmsg_len)
                         return -EBADMSG;
-                msg_len = h.nlmsg_len;
-                if (h.nlmsg_seq == seq) {
-                        if (h.nlmsg_type == NLMSG_ERROR) {
-                                struct nlmsgerr e;
-
-                                if (msg_len < NLMSG_HDRLEN + sizeof(e))
-                                        return -EBADMSG;
-                                memcpy(&e, p + NLMSG_HDRLEN, sizeof(e));
-                                if (e.error > 0 || e.error < -4095)
-                                        return -EBADMSG;
-                                if (e.error < 0)
-                                        return e.error;
-                                /* An ACK before the answer is no answer. */
-                        } else if (h.nlmsg_type >= NLMSG_MIN_TYPE) {
-                                size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
-
-                                if (msg_len < off)
-                                        return -EBADMSG;
-                                while (off + NLA_HDRLEN <= msg_len) {
-                                        struct nlattr a;
-                                        int r;
-
-                                        memcpy(&a, p + off, sizeof(a));
-                                        if (a.nla_len < NLA_HDRLEN || off + a.nla_len > msg_len)
-                                                return -EBADMSG;
-                                        r = found(a.nla_type & NLA_TYPE_MASK, p + off + NLA_HDRLEN,
-                                                  a.nla_len - NLA_HDRLEN, userdata);
-                                        if (r != 0)
-                                                return r;
-                                        off += ALIGN4((size_t) a.nla_len);
-                                }
-                                return -EBADMSG; /* our reply, without the attribute */
-                        }
-                }
-                msg_len = NLMSG_ALIGN(msg_len);
-                if (msg_len >= len)
-                        break;
-                p += msg_len;
-                len -= msg_len;
+                r = w->found(a.nla_type & NLA_TYPE_MASK, msg + off + NLA_HDRLEN, a.nla_len - NLA_HDRLEN,
+                             w->userdata);
+                if (r != 0)
+                        return r;
+                off += ALIGN4((size_t) a.nla_len);
         }
-        return 0;
+        return -EBADMSG; /* our reply, without the attribute */
+}
+
+static int parse(const void *buf, size_t len, uint32_t seq, attr_fn found, void *userdata) {
+        return nlmsg_walk(buf, len, reply_message, &(AttrWalk) { seq, found, userdata });
 }
 
 static int found_family_id(uint16_t type, const uint8_t *data, size_t len, void *userdata) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "macro.h"
+#include "netlink-msg.h"
 #include "rtnl-parse.h"
 
 void rtnl_link_done(RtnlLink *l) {
@@ -294,64 +295,50 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, size_t len, RtnlLink *ret) {
         return 1;
 }
 
-int rtnl_parse_buffer(const void *buf, size_t len, rtnl_link_fn fn, void *userdata) {
-        const uint8_t *p = buf;
-        int n = 0, r;
+typedef struct LinkWalk {
+        rtnl_link_fn fn;
+        void *userdata;
+        int n;          /* links parsed */
+        int error;
+} LinkWalk;
 
-        /* Not mnl_nlmsg_ok()/next(): they compare a length of 2 GiB or more
-         * as a negative int, and walk off the buffer (found by fuzzing). */
-        while (len >= sizeof(struct nlmsghdr)) {
-                const struct nlmsghdr *nlh = (const struct nlmsghdr *) p;
-                size_t step = MNL_ALIGN((size_t) nlh->nlmsg_len);
-                RtnlLink l;
+static int link_message(const struct nlmsghdr *h, const uint8_t *msg, void *userdata) {
+        const struct nlmsghdr *nlh = (const struct nlmsghdr *) msg;
+        LinkWalk *w = userdata;
+        RtnlLink l;
+        int r;
 
-                if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
-                        break;
-                if (nlh->nlmsg_type == NLMSG_DONE)
-                        break;
-                if (nlh->nlmsg_type == NLMSG_ERROR) {
-                        const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-
-                        if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
-                                return -EBADMSG;
-                        if (e->error != 0)
-                                /* A positive or absurd errno from outside is still an error. */
-                                return e->error < 0 && e->error > -4096 ? e->error : -EBADMSG;
-                        /* An acknowledgement. */
-                } else {
-                        r = rtnl_parse_link(nlh, nlh->nlmsg_len, &l);
-                        if (r < 0)
-                                return r;
-                        if (r > 0) {
-                                n++;
-                                if (fn)
-                                        fn(nlh, &l, userdata);
-                                rtnl_link_done(&l);
-                        }
-                }
-                if (step >= len)
-                        break;
-                p += step;
-                len -= step;
+        if (h->nlmsg_type == NLMSG_DONE)
+                return 1;
+        r = h->nlmsg_type == NLMSG_ERROR ? nlmsg_error(h, msg) /* 0: an acknowledgement */
+                                         : rtnl_parse_link(nlh, h->nlmsg_len, &l);
+        if (r < 0) {
+                w->error = r;
+                return 1;
         }
-        return n;
+        if (r > 0 && h->nlmsg_type != NLMSG_ERROR) {
+                w->n++;
+                if (w->fn)
+                        w->fn(nlh, &l, w->userdata);
+                rtnl_link_done(&l);
+        }
+        return 0;
+}
+
+int rtnl_parse_buffer(const void *buf, size_t len, rtnl_link_fn fn, void *userdata) {
+        LinkWalk w = { .fn = fn, .userdata = userdata };
+
+        /* A message whose length does not fit ends the buffer: the links
+         * before it count. */
+        (void) nlmsg_walk(buf, len, link_message, &w);
+        return w.error < 0 ? w.error : w.n;
+}
+
+static int ends_dump(const struct nlmsghdr *h, const uint8_t *msg, void *userdata) {
+        return h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR;
 }
 
 bool rtnl_buffer_ends_dump(const void *buf, size_t len) {
-        const uint8_t *p = buf;
-
-        while (len >= sizeof(struct nlmsghdr)) {
-                const struct nlmsghdr *nlh = (const struct nlmsghdr *) p;
-                size_t step = MNL_ALIGN((size_t) nlh->nlmsg_len);
-
-                if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
-                        return true; /* malformed: nothing more will make sense */
-                if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
-                        return true;
-                if (step >= len)
-                        break;
-                p += step;
-                len -= step;
-        }
-        return false;
+        /* Malformed (-EBADMSG): nothing more will make sense either. */
+        return nlmsg_walk(buf, len, ends_dump, NULL) != 0;
 }
