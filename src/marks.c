@@ -164,9 +164,12 @@ static bool sequence_complete(const Marks *k, const Mark *e) {
                 pf = device_table_get(k->table, pf_address);
                 return e->changed && !d && pf && pf->role == DEVICE_ROLE_PF && !pf->drivers_autoprobe;
         }
-        /* A PF (or a function that is no VF): bound, or its VFs enabled and
-         * every one of them known. */
-        if (!e->bound && !e->changed)
+        /* A PF (or a function that is no VF): read as a PF (a new one lists
+         * no VF at its "add": complete; its probe is a change of it, as
+         * libvirt reports it), bound, or its VFs enabled, and every VF it
+         * lists known. A function that is no VF has no physfn link at its
+         * "add" either, so only sriov_totalvfs tells a PF then. */
+        if (!e->bound && !e->changed && !e->pf_read)
                 return false;
         for (char **vf = e->expected_vfs; vf && *vf; vf++)
                 if (!known(k, *vf, DEVICE_ROLE_VF))
@@ -282,7 +285,9 @@ static void learn_pf(Marks *k, Mark *e) {
                 memcpy(e->pf, pf, sizeof(e->pf));
 }
 
-/* A PF's "change" ends its VF set's change: the VFs it lists now. */
+/* A PF's "add" or "change" ends its VF set's change: the VFs it lists now
+ * (none at its "add"). A VF reads as nothing at its "add" (no physfn link,
+ * no sriov_totalvfs): two lookups. */
 static void learn_expected_vfs(Marks *k, Mark *e) {
         _cleanup_(device_freep) Device *d = NULL;
         char **vfs = NULL;
@@ -300,6 +305,7 @@ static void learn_expected_vfs(Marks *k, Mark *e) {
                 }
         strv_free(e->expected_vfs);
         e->expected_vfs = vfs;
+        e->pf_read = true;
 }
 
 void marks_dirty(Marks *k, const char *address, const char *syspath, bool settle) {
@@ -316,8 +322,9 @@ void marks_pci(Marks *k, const char *address, const char *syspath, UeventStep st
                 if (step == UEVENT_STEP_CHANGE) {
                         e->changed = true;
                         learn_pf(k, e);
-                        learn_expected_vfs(k, e);
                 }
+                if (step != UEVENT_STEP_REMOVE)
+                        learn_expected_vfs(k, e);
                 release_complete(k);
         }
         wake(k);
@@ -349,6 +356,7 @@ bool marks_hold_again(Marks *k, const Mark *e) {
                 held->held_since = held->held_since ?: e->held_since;
                 held->bound = held->bound || e->bound;
                 held->changed = held->changed || e->changed;
+                held->pf_read = held->pf_read || e->pf_read;
                 if (!held->pf[0])
                         memcpy(held->pf, e->pf, sizeof(held->pf));
         }

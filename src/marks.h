@@ -14,8 +14,10 @@
 /* Devices the kernel is in the middle of a sequence with are held until the
  * sequence is complete (issue 14): a new VF's ends with its `bind` (or, with
  * sriov_drivers_autoprobe 0, with its `change` after its links), a rebind
- * with its `bind`, a removal with its `remove`; a PF's VF set is complete at
- * its `change` once every VF its virtfnN links list is known. A sequence that
+ * with its `bind`, a removal with its `remove`; a PF's VF set is complete
+ * once every VF its virtfnN links list is known: at its `change` after VFs
+ * are enabled, and at its `add` (it lists none yet), so a new PF is
+ * announced at once and its probe is a change of it. A sequence that
  * does not complete (a probe that fails, an unbind that stays alone, VFs
  * being disabled, which the kernel ends without a PF event) is released once
  * its uevents pause this long, and at the latest this long after the first
@@ -42,6 +44,7 @@ typedef struct Mark {
         char pf[PCI_ADDRESS_MAX];   /* a VF's PF, once its physfn link was seen; "" */
         bool bound;                 /* its pci "bind" came: the probe is over */
         bool changed;               /* its pci "change" came */
+        bool pf_read;               /* read as a PF at its "add" or "change" */
         bool netdev_unnamed;        /* read with a netdev udev had not named yet: wait for its event */
         char **expected_vfs;        /* a PF, read at its "change": the VFs its virtfnN links list */
 } Mark;

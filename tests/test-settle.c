@@ -44,6 +44,39 @@ static void test_new_vf_complete_on_bind(void **state) {
         EXPECT(f, NULL);
 }
 
+/* A new PF lists no VF at its "add": its VF set is complete, so it is
+ * announced at once, unbound, as libvirt announces it; its probe (netdev,
+ * bind) is then one change of it. A VF at its "add" is held (no physfn
+ * link yet, no sriov_totalvfs). */
+static void test_new_pf_complete_on_add(void **state) {
+        Fixture *f = *state;
+
+        start_host(f, 0);
+        fake(PF0)->present = false;
+        marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_REMOVE);
+        run_until(f, 1 * MSEC);
+        f->rec.n = 0;
+        fake(PF0)->present = true;
+        fake(PF0)->driver = NULL;
+        fake(PF0)->netdev = NULL;
+        marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_ADD);
+        assert_false(marks_held(f->marks, PF0));
+        run_until(f, 1 * MSEC);
+        EXPECT(f, "added 00.0 vfs= num=0", "event pci created 0000:3b:00.0", "done pfs");
+        assert_string_equal(device_table_get(f->table, PF0)->mode, "unbound");
+        fake(PF0)->driver = "mlx5_core";
+        fake(PF0)->netdev = "p0";
+        marks_netdev(f->marks, PF0, "p0", false, true);
+        run_until(f, 2 * MSEC);
+        EXPECT(f, NULL);
+        marks_bind(f->marks, PF0, SYSPATH_OF(PF0));
+        run_until(f, 2 * MSEC);
+        EXPECT(f, "changed 00.0 vfs= num=0", "event interface created p0", "event driver modified 0000:3b:00.0",
+               "done");
+        assert_string_equal(device_table_get(f->table, PF0)->mode, "net");
+        assert_int_equal(f->marks->settle_deadline, 0);
+}
+
 /* Two VFs enabled: each is announced at its bind, the PF once, at its
  * change. */
 static void test_enable_two(void **state) {
@@ -257,6 +290,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_new_vf_complete_on_bind, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_enable_two, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_new_pf_complete_on_add, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pf_change_before_its_vfs, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_autoprobe_off, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_never_bound, setup, teardown),
