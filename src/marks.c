@@ -276,7 +276,7 @@ static Mark *mark(Marks *k, const char *address, const char *syspath, bool exist
 }
 
 /* A new VF's PF, once its physfn link exists (from its "change" on). */
-static void learn_pf(Marks *k, Mark *e) {
+static void learn_physfn(Marks *k, Mark *e) {
         char pf[PCI_ADDRESS_MAX];
 
         if (e->pf[0] || !e->syspath || device_table_get(k->table, e->address))
@@ -285,10 +285,12 @@ static void learn_pf(Marks *k, Mark *e) {
                 memcpy(e->pf, pf, sizeof(e->pf));
 }
 
-/* A PF's "add" or "change" ends its VF set's change: the VFs it lists now
- * (none at its "add"). A VF reads as nothing at its "add" (no physfn link,
- * no sriov_totalvfs): two lookups. */
-static void learn_expected_vfs(Marks *k, Mark *e) {
+/* Whether a function reads as a PF, and at its "change" (its VF set's
+ * change is over) the VFs it lists now. At its "add" a new PF lists none,
+ * or, read late, VFs whose own sequences name it: it does not wait for them
+ * (they wait for it, and it names only those published). A VF reads as
+ * nothing at its "add" (no physfn link, no sriov_totalvfs): two lookups. */
+static void learn_pf(Marks *k, Mark *e, bool vf_set) {
         _cleanup_(device_freep) Device *d = NULL;
         char **vfs = NULL;
         const Device *cur = device_table_get(k->table, e->address);
@@ -296,6 +298,9 @@ static void learn_expected_vfs(Marks *k, Mark *e) {
         if (e->pf[0] || !e->syspath || (cur && cur->role == DEVICE_ROLE_VF) ||
             k->reader->ops->read(k->reader, e->syspath, cur, &d) <= 0 ||
             d->role != DEVICE_ROLE_PF)
+                return;
+        e->pf_read = true;
+        if (!vf_set)
                 return;
         for (size_t i = 0; i < d->n_vfs; i++)
                 if (strv_consume(&vfs, strdup(d->vfs[i].address)) < 0) {
@@ -305,7 +310,6 @@ static void learn_expected_vfs(Marks *k, Mark *e) {
                 }
         strv_free(e->expected_vfs);
         e->expected_vfs = vfs;
-        e->pf_read = true;
 }
 
 void marks_dirty(Marks *k, const char *address, const char *syspath, bool settle) {
@@ -321,10 +325,10 @@ void marks_pci(Marks *k, const char *address, const char *syspath, UeventStep st
                 e->removed = step == UEVENT_STEP_REMOVE;
                 if (step == UEVENT_STEP_CHANGE) {
                         e->changed = true;
-                        learn_pf(k, e);
+                        learn_physfn(k, e);
                 }
                 if (step != UEVENT_STEP_REMOVE)
-                        learn_expected_vfs(k, e);
+                        learn_pf(k, e, step == UEVENT_STEP_CHANGE);
                 release_complete(k);
         }
         wake(k);
@@ -335,7 +339,7 @@ void marks_bind(Marks *k, const char *address, const char *syspath) {
 
         if (e) {
                 e->bound = true;
-                learn_pf(k, e);
+                learn_physfn(k, e);
                 release_complete(k);
         }
         wake(k);

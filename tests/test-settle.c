@@ -77,6 +77,42 @@ static void test_new_pf_complete_on_add(void **state) {
         assert_int_equal(f->marks->settle_deadline, 0);
 }
 
+/* Read late (the kernel has bound it and enabled VFs meanwhile), a new PF
+ * lists VFs at its "add" whose own sequences wait for it to be published:
+ * it does not wait for them in turn. It is announced at once naming none of
+ * them, and names each VF as soon as it is announced, at its bind. */
+static void test_new_pf_read_late(void **state) {
+        Fixture *f = *state;
+
+        start_host(f, 0);
+        fake(PF0)->present = false;
+        marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_REMOVE);
+        run_until(f, 1 * MSEC);
+        f->rec.n = 0;
+        fake(PF0)->present = true;
+        fake(VF1)->present = true;
+        fake(VF1)->physfn = PF0;
+        fake(PF0)->virtfn[0] = VF1;
+        fake(VF1)->driver = "mlx5_core";
+        fake(VF1)->netdev = "v0";
+        marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_ADD);
+        marks_bind(f->marks, PF0, SYSPATH_OF(PF0));
+        marks_pci(f->marks, VF1, SYSPATH_OF(VF1), UEVENT_STEP_ADD);
+        marks_pci(f->marks, VF1, SYSPATH_OF(VF1), UEVENT_STEP_CHANGE);
+        run_until(f, 1 * MSEC);
+        EXPECT(f, "added 00.0 vfs= num=0", "event pci created 0000:3b:00.0", "event interface created p0",
+               "done pfs");
+        marks_bind(f->marks, VF1, SYSPATH_OF(VF1));
+        run_until(f, 2 * MSEC);
+        EXPECT(f, "added 00.1 mlx5_core/v0 idx=0", "event pci created 0000:3b:00.1", "event interface created v0",
+               "changed 00.0 vfs=00.1 num=1", "event sriov modified 0000:3b:00.0", "done");
+        /* Its "change" finds it as published. */
+        marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_CHANGE);
+        run_until(f, 3 * MSEC);
+        EXPECT(f, "done");
+        assert_int_equal(f->marks->settle_deadline, 0);
+}
+
 /* Two VFs enabled: each is announced at its bind, the PF once, at its
  * change. */
 static void test_enable_two(void **state) {
@@ -291,6 +327,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_new_vf_complete_on_bind, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_enable_two, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_new_pf_complete_on_add, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_new_pf_read_late, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pf_change_before_its_vfs, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_autoprobe_off, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_never_bound, setup, teardown),
