@@ -44,6 +44,17 @@ static void test_new_vf_complete_on_bind(void **state) {
         EXPECT(f, NULL);
 }
 
+/* The PF of a host with no VF hot-removed, then back in sysfs (bound as
+ * before) for its "add". */
+static void pf_back(Fixture *f) {
+        start_host(f, 0);
+        fake(PF0)->present = false;
+        marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_REMOVE);
+        run_until(f, 1 * MSEC);
+        f->rec.n = 0;
+        fake(PF0)->present = true;
+}
+
 /* A new PF lists no VF at its "add": its VF set is complete, so it is
  * announced at once, unbound, as libvirt announces it; its probe (netdev,
  * bind) is then one change of it. A VF at its "add" is held (no physfn
@@ -51,12 +62,7 @@ static void test_new_vf_complete_on_bind(void **state) {
 static void test_new_pf_complete_on_add(void **state) {
         Fixture *f = *state;
 
-        start_host(f, 0);
-        fake(PF0)->present = false;
-        marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_REMOVE);
-        run_until(f, 1 * MSEC);
-        f->rec.n = 0;
-        fake(PF0)->present = true;
+        pf_back(f);
         fake(PF0)->driver = NULL;
         fake(PF0)->netdev = NULL;
         marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_ADD);
@@ -84,12 +90,7 @@ static void test_new_pf_complete_on_add(void **state) {
 static void test_new_pf_read_late(void **state) {
         Fixture *f = *state;
 
-        start_host(f, 0);
-        fake(PF0)->present = false;
-        marks_pci(f->marks, PF0, SYSPATH_OF(PF0), UEVENT_STEP_REMOVE);
-        run_until(f, 1 * MSEC);
-        f->rec.n = 0;
-        fake(PF0)->present = true;
+        pf_back(f);
         fake(VF1)->present = true;
         fake(VF1)->physfn = PF0;
         fake(PF0)->virtfn[0] = VF1;
