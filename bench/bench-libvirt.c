@@ -25,6 +25,11 @@
  *                the operation's last uevent for the "last" kinds), the
  *                ratio, how many each reported; CPU (utime+stime) and VmRSS
  *                of each daemon over the phase.
+ *   --probe-ms   how long each driver's probe takes in --events (0: no
+ *                time; the simulator's own pace, 1 ms on tmpfs). A real
+ *                one takes milliseconds to seconds: it lies between a VF's
+ *                add and its bind, which libvirt announces the VF before
+ *                and the daemon after.
  *   --startup    on --startup-pfs x --startup-vfs VFs: process start -> a
  *                client lists every SR-IOV function (ours: the bus name,
  *                which the daemon takes once all objects are published;
@@ -50,7 +55,7 @@
 #include "libvirt-match.h"
 #include "libvirt-peer.h"
 
-static int opt_vfs = 8, opt_reps = 30, opt_startup_pfs = 8, opt_startup_vfs = 64, opt_timeout_ms = 2000;
+static int opt_probe_ms = 0, opt_vfs = 8, opt_reps = 30, opt_startup_pfs = 8, opt_startup_vfs = 64, opt_timeout_ms = 2000;
 static gboolean opt_events, opt_startup, opt_no_libvirt;
 static char *opt_libvirtd, *opt_virsh, *opt_driver, *opt_shim, *opt_workdir, *opt_label = (char *) "1";
 
@@ -59,6 +64,7 @@ static const GOptionEntry options[] = {
         { "startup", 0, 0, G_OPTION_ARG_NONE, &opt_startup, "Start-up to a full listing", NULL },
         { "vfs", 0, 0, G_OPTION_ARG_INT, &opt_vfs, "VFs per PF for --events (2 PFs)", "N" },
         { "reps", 0, 0, G_OPTION_ARG_INT, &opt_reps, "Repetitions of each operation", "N" },
+        { "probe-ms", 0, 0, G_OPTION_ARG_INT, &opt_probe_ms, "How long each driver's probe takes (simulated)", "MS" },
         { "startup-pfs", 0, 0, G_OPTION_ARG_INT, &opt_startup_pfs, "PFs for --startup", "N" },
         { "startup-vfs", 0, 0, G_OPTION_ARG_INT, &opt_startup_vfs, "VFs per PF for --startup", "N" },
         { "timeout-ms", 0, 0, G_OPTION_ARG_INT, &opt_timeout_ms, "How long a notification is awaited", "MS" },
@@ -339,9 +345,9 @@ static void phase_events(Bench *b, const char *missing) {
         for (int side = 0; side < N_SIDES; side++)
                 cpu1[side] = side == PEER && !peer_up ? -1 : proc_cpu_ms(pids[side]);
 
-        printf("events: 2 PFs x %d VFs, %d repetitions, %u uevents, %.1f s; ms from the uevent sent to the client's "
-               "receipt (uevents: p50 from that uevent to the device's last one of the operation, the simulator's "
-               "pace):\n", opt_vfs, opt_reps, sent->len, (bench_now_ns() - t0) / 1e9);
+        printf("events: 2 PFs x %d VFs, %d repetitions, each probe %d ms, %u uevents, %.1f s; ms from the uevent sent "
+               "to the client's receipt (uevents: p50 from that uevent to the device's last one of the operation, the "
+               "simulator's pace):\n", opt_vfs, opt_reps, opt_probe_ms, sent->len, (bench_now_ns() - t0) / 1e9);
         printf("  %-54s %4s %8s %17s %17s %11s %9s\n", "event", "n", "uevents", "ours p50/p99", "libvirt p50/p99",
                "ratio", "reported");
         for (int k = 0; k < N_KINDS; k++) {
@@ -378,9 +384,9 @@ static void phase_events(Bench *b, const char *missing) {
         if (peer_up)
                 printf(", libvirtd %ld KiB (VmHWM %ld)", proc_status_kib(pids[PEER], "VmRSS:"),
                        proc_status_kib(pids[PEER], "VmHWM:"));
-        printf("\nBENCH-RESULT kind=libvirt-cost run=%s reps=%d vfs=%d ours_cpu_ms=%.0f ours_rss_kib=%ld peer=%s "
-               "peer_cpu_ms=%s peer_rss_kib=%s\n",
-               opt_label, opt_reps, opt_vfs, cpu1[OURS] - cpu0[OURS], proc_status_kib(pids[OURS], "VmRSS:"),
+        printf("\nBENCH-RESULT kind=libvirt-cost run=%s reps=%d vfs=%d probe_ms=%d ours_cpu_ms=%.0f ours_rss_kib=%ld "
+               "peer=%s peer_cpu_ms=%s peer_rss_kib=%s\n",
+               opt_label, opt_reps, opt_vfs, opt_probe_ms, cpu1[OURS] - cpu0[OURS], proc_status_kib(pids[OURS], "VmRSS:"),
                peer_up ? "yes" : "no", peer_up ? g_strdup_printf("%.0f", cpu1[PEER] - cpu0[PEER]) : "nan",
                peer_up ? g_strdup_printf("%ld", proc_status_kib(pids[PEER], "VmRSS:")) : "nan");
         peer_stop(&b->peer);
@@ -433,8 +439,8 @@ int main(int argc, char **argv) {
                 g_error("%s", error->message);
         if (!opt_events && !opt_startup)
                 opt_events = opt_startup = TRUE;
-        if (opt_vfs < 2 || opt_vfs > 64 || opt_reps < 1)
-                g_error("bench-libvirt: --vfs 2..64, --reps >= 1");
+        if (opt_vfs < 2 || opt_vfs > 64 || opt_reps < 1 || opt_probe_ms < 0 || opt_probe_ms > 1000)
+                g_error("bench-libvirt: --vfs 2..64, --reps >= 1, --probe-ms 0..1000");
         match_init();
         peer_config.no_libvirt = opt_no_libvirt;
         peer_config.shim = opt_shim;
@@ -461,6 +467,7 @@ int main(int argc, char **argv) {
 
                 b.h = harness_new();
                 sim_set_netdev_speed(b.h->sim, 25000);
+                sim_set_probe_delay(b.h->sim, (unsigned) opt_probe_ms * 1000U);
                 b.pf[0] = bench_pf_address(0);
                 b.pf[1] = bench_pf_address(1);
                 phase_events(&b, missing);

@@ -14,6 +14,7 @@
 #   BENCH_VALGRIND         the valgrind to run the daemon under (default valgrind)
 #   BENCH_LIBVIRT_REPS     repetitions of each operation next to libvirt (default 30; issue 14)
 #   BENCH_LIBVIRT_RUNS     runs of that comparison (default 2)
+#   BENCH_LIBVIRT_PROBE_MS each run's simulated driver probe in ms, in turn (default "0 20")
 # make bench-libvirt runs only the comparison with libvirt (issue 14), and
 # writes only its block of BENCHMARKS.md.
 EXTRA_DIST += bench/bench.mk bench/run-bench.sh bench/bench-table.awk BENCHMARKS.md bench/libvirt-shim.c \
@@ -29,6 +30,7 @@ BENCH_CURVE = 16 256 1024 2048
 BENCH_TMPDIR =
 BENCH_LIBVIRT_REPS = 30
 BENCH_LIBVIRT_RUNS = 2
+BENCH_LIBVIRT_PROBE_MS = 0 20
 BENCH_VALGRIND = valgrind
 
 if ENABLE_TESTS
@@ -96,6 +98,7 @@ bench-libvirt: sriov-monitord bench/bench-libvirt bench/libvirt-shim.so
 	BENCH_LIBVIRT='$(abs_top_builddir)/bench/bench-libvirt' \
 	BENCH_LIBVIRT_SHIM='$(abs_top_builddir)/bench/libvirt-shim.so' \
 	BENCH_LIBVIRT_REPS='$(BENCH_LIBVIRT_REPS)' BENCH_LIBVIRT_RUNS='$(BENCH_LIBVIRT_RUNS)' \
+	BENCH_LIBVIRT_PROBE_MS='$(BENCH_LIBVIRT_PROBE_MS)' \
 	BENCH_OUT_DIR='$(abs_top_builddir)/bench' \
 	BENCH_MD='$(abs_top_srcdir)/BENCHMARKS.md' \
 	$(SHELL) $(srcdir)/bench/run-bench-libvirt.sh

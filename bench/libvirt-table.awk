@@ -21,7 +21,7 @@ function ms(v) { return num(v) ? v : "—" }
                 ev_or[k] = kv["ours_reported"]; ev_pr[k] = kv["peer_reported"]; peer[run] = kv["peer"]
         } else if (kv["kind"] == "libvirt-cost") {
                 cost[run] = $0
-                c_reps[run] = kv["reps"]; c_vfs[run] = kv["vfs"]
+                c_reps[run] = kv["reps"]; c_vfs[run] = kv["vfs"]; c_probe[run] = kv["probe_ms"]
                 c_ocpu[run] = kv["ours_cpu_ms"]; c_pcpu[run] = kv["peer_cpu_ms"]
                 c_orss[run] = kv["ours_rss_kib"]; c_prss[run] = kv["peer_rss_kib"]
         } else if (kv["kind"] == "libvirt-startup") {
@@ -34,7 +34,8 @@ END {
         for (r = 1; r <= nruns; r++) {
                 run = runs[r]
                 if (nev[run] > 0) {
-                        printf "Run %s: 2 PFs × %s VFs, %s repetitions of each operation; ms from the uevent sent to the client's receipt (GDBus for sriov-monitord, `virsh nodedev-event` for libvirt), p50 / p99. \"uevents\": p50 time from that uevent to the device's last one of the operation (the simulator's pace, which bounds what waiting for a complete sequence can cost). Ratio: sriov-monitord ÷ libvirt (below 1: sriov-monitord sooner).\n\n", run, c_vfs[run], c_reps[run]
+                        probe = num(c_probe[run]) ? sprintf(", each driver's probe taking %s ms (simulated: `--probe-ms`; 0: the simulator's own pace)", c_probe[run]) : ""
+                        printf "Run %s: 2 PFs × %s VFs, %s repetitions of each operation%s; ms from the uevent sent to the client's receipt (GDBus for sriov-monitord, `virsh nodedev-event` for libvirt), p50 / p99. \"uevents\": p50 time from that uevent to the device's last one of the operation (the simulator's pace, which bounds what waiting for a complete sequence can cost). Ratio: sriov-monitord ÷ libvirt (below 1: sriov-monitord sooner).\n\n", run, c_vfs[run], c_reps[run], probe
                         print "| event kind | n | uevents | sriov-monitord | libvirt | ratio p50 / p99 | reported: ours / libvirt |"
                         print "|---|---:|---:|---:|---:|---:|---:|"
                         for (i = 1; i <= nev[run]; i++) {

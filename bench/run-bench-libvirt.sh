@@ -16,6 +16,9 @@ set -eu
 : "${BENCH_OUT_DIR:?}" "${BENCH_MD:?}"
 BENCH_LIBVIRT_REPS=${BENCH_LIBVIRT_REPS:-30}
 BENCH_LIBVIRT_RUNS=${BENCH_LIBVIRT_RUNS:-2}
+# Each run's simulated driver probe in ms, in turn (the last one repeats):
+# 0, the simulator's own pace, then a short real one.
+BENCH_LIBVIRT_PROBE_MS=${BENCH_LIBVIRT_PROBE_MS:-0 20}
 
 BEGIN_MARK='<!-- bench-libvirt:begin (written by make bench-libvirt and make bench; edits here are overwritten) -->'
 END_MARK='<!-- bench-libvirt:end -->'
@@ -55,11 +58,14 @@ head=$(git -C "$(dirname "$BENCH_MD")" rev-parse --short HEAD 2>/dev/null || ech
 libvirt_version=$( (/usr/sbin/libvirtd --version 2>/dev/null || echo "libvirtd not installed") | head -n 1)
 
 run=1
+probes=$BENCH_LIBVIRT_PROBE_MS
 while [ "$run" -le "$BENCH_LIBVIRT_RUNS" ]; do
-        echo "== bench-libvirt --label=$run --reps=$BENCH_LIBVIRT_REPS"
+        probe=${probes%% *}
+        [ "$probes" = "$probe" ] || probes=${probes#* }
+        echo "== bench-libvirt --label=$run --reps=$BENCH_LIBVIRT_REPS --probe-ms=$probe"
         log=$BENCH_OUT_DIR/bench-libvirt-$run.log
         set -- "$UMOCKDEV_WRAPPER" "$BENCH_LIBVIRT" --label="$run" --reps="$BENCH_LIBVIRT_REPS" \
-                --shim="$BENCH_LIBVIRT_SHIM" --workdir="$workdir"
+                --probe-ms="$probe" --shim="$BENCH_LIBVIRT_SHIM" --workdir="$workdir"
         [ -z "$in_tmpfs" ] || set -- $in_tmpfs 'mount -t tmpfs -o size=1g,mode=0755 tmpfs "$TMPDIR" && exec "$@"' sh "$@"
         if ! "$@" >"$log" 2>"$BENCH_OUT_DIR/bench-libvirt-$run.err"; then
                 cat "$log" "$BENCH_OUT_DIR/bench-libvirt-$run.err"
@@ -77,7 +83,7 @@ block=$(cat <<BLOCK
 $BEGIN_MARK
 Last run: $started, HEAD $head (plus any uncommitted changes); it took $(( $(date +%s) - t_start )) s; $libvirt_version; load average $load at the start, $loadend at the end (the machine is shared: 2 CPUs for several users). $testbeds.
 
-Command: \`make bench-libvirt\` (BENCH_LIBVIRT_REPS=$BENCH_LIBVIRT_REPS BENCH_LIBVIRT_RUNS=$BENCH_LIBVIRT_RUNS), which runs \`bench-libvirt --label=N --reps=$BENCH_LIBVIRT_REPS\` under umockdev-wrapper with make check's environment, $BENCH_LIBVIRT_RUNS times.
+Command: \`make bench-libvirt\` (BENCH_LIBVIRT_REPS=$BENCH_LIBVIRT_REPS BENCH_LIBVIRT_RUNS=$BENCH_LIBVIRT_RUNS BENCH_LIBVIRT_PROBE_MS='$BENCH_LIBVIRT_PROBE_MS'), which runs \`bench-libvirt --label=N --reps=$BENCH_LIBVIRT_REPS --probe-ms=P\` under umockdev-wrapper with make check's environment, $BENCH_LIBVIRT_RUNS times, P in turn from BENCH_LIBVIRT_PROBE_MS.
 
 $tables
 $END_MARK

@@ -28,10 +28,12 @@ check "without libvirt, no nan in the table" sh -c "! grep -q nan '$tmp/absent.m
 cat >"$tmp/present" <<LINES
 BENCH-RESULT kind=libvirt-event run=2 event=0 name=new+VF n=60 span_p50=2.00 ours_p50=3.00 ours_p99=9.00 peer=yes peer_p50=6.00 peer_p99=12.00 ours_reported=60 peer_reported=60
 BENCH-RESULT kind=libvirt-event run=2 event=1 name=driver+rebound n=60 span_p50=2.00 ours_p50=4.00 ours_p99=8.00 peer=yes peer_p50=nan peer_p99=nan ours_reported=60 peer_reported=0
-BENCH-RESULT kind=libvirt-cost run=2 reps=30 vfs=8 ours_cpu_ms=70 ours_rss_kib=3600 peer=yes peer_cpu_ms=350 peer_rss_kib=21000
+BENCH-RESULT kind=libvirt-cost run=2 reps=30 vfs=8 probe_ms=20 ours_cpu_ms=70 ours_rss_kib=3600 peer=yes peer_cpu_ms=350 peer_rss_kib=21000
 LINES
 table "$tmp/present" >"$tmp/present.md"
 check "with libvirt, both figures and the ratio" grep -q '^| new VF | 60 | 2.00 | 3.00 / 9.00 | 6.00 / 12.00 | 0.50 / 0.75 | 60 / 60 |$' "$tmp/present.md"
 check "a kind libvirt never reports: no figure, no ratio, 0 reported" grep -q '^| driver rebound | 60 | 2.00 | 4.00 / 8.00 | — / — | — | 60 / 0 |$' "$tmp/present.md"
+check "the run's simulated probe time is said" grep -q '^Run 2: 2 PFs × 8 VFs, 30 repetitions of each operation, each driver.s probe taking 20 ms (simulated' "$tmp/present.md"
+check "no probe time said where the results have none" sh -c "! grep -q 'probe taking' '$tmp/absent.md'"
 check "CPU and memory ratios" grep -q 'libvirtd 350 ms (0.20×); VmRSS after them 3600 KiB and 21000 KiB (0.17×)' "$tmp/present.md"
 exit $fail

@@ -71,6 +71,7 @@ struct SriovSim {
         int quiet;              /* > 0: silent construction, no uevents */
         int listener_timeout_ms;
         unsigned netdev_speed;  /* Mb/s in each new netdev's `speed`; 0: no such file */
+        unsigned probe_delay_us; /* how long a driver's probe takes; 0: no time */
 };
 
 /* What a driver's probe creates below the device. */
@@ -777,6 +778,10 @@ static void dev_bind(SriovSim *sim, SimDev *dev, const char *driver, ChildKind c
 {
         if (dev->driver)
                 g_error("sriov-sim: %s is bound to %s already", dev->address, dev->driver);
+        /* The driver's probe, before anything of it shows (a bridge's
+         * pcieport, or a host being built silently, takes no time). */
+        if (sim->probe_delay_us && !sim->quiet && strcmp(driver, "pcieport") != 0)
+                g_usleep(sim->probe_delay_us);
         driver_attach(sim, dev, driver);
         if (child == CHILD_NET && netdev)
                 net_add(sim, dev, netdev);
@@ -1003,6 +1008,11 @@ void sim_set_listener_timeout(SriovSim *sim, unsigned ms)
 void sim_set_netdev_speed(SriovSim *sim, unsigned mbps)
 {
         sim->netdev_speed = mbps;
+}
+
+void sim_set_probe_delay(SriovSim *sim, unsigned usec)
+{
+        sim->probe_delay_us = usec;
 }
 
 void sim_free(SriovSim *sim)

@@ -71,6 +71,11 @@ void sim_set_listener_timeout(SriovSim *sim, unsigned ms);
  * none, like a driver that does not report it). libvirt's node-device
  * driver drops a netdev without one (bench-libvirt, issue 14). */
 void sim_set_netdev_speed(SriovSim *sim, unsigned mbps);
+/* How long a driver's probe takes, in µs (0, the default: no time): each
+ * bind of a scenario (a new VF's, a rebind's, a re-added PF's) waits this
+ * long before its driver's first step shows, as a real driver's probe does
+ * between a device's `add` (or its unbind) and its `bind` (bench-libvirt). */
+void sim_set_probe_delay(SriovSim *sim, unsigned usec);
 UMockdevTestbed *sim_testbed(SriovSim *sim);
 /* The testbed root, for UMOCKDEV_DIR. Owned by the simulator. */
 const char *sim_root(SriovSim *sim);
