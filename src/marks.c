@@ -122,18 +122,67 @@ static void put_ready(Marks *k, Mark *e) {
         }
 }
 
+/* Its driver's probe is running: the driver link is there (the kernel
+ * makes it before it calls the probe, and takes it away if the probe
+ * fails) and no bind came, for a function that is new or was bound to
+ * another driver (not a bound one held for its netdev). */
+static bool probing(const Marks *k, const Mark *e) {
+        _cleanup_free_ char *driver = NULL;
+        const Device *d;
+
+        if (e->bound || e->removed || !e->syspath || !k->reader->ops->driver ||
+            k->reader->ops->driver(k->reader, e->syspath, &driver) <= 0)
+                return false;
+        d = device_table_get(k->table, e->address);
+        return !d || !d->driver || !streq(d->driver, driver);
+}
+
+static bool awaiting(const Marks *k, const Mark *e) {
+        return e->held_since > 0 && !e->removed && (e->netdev_unnamed || probing(k, e));
+}
+
+/* Until when a held mark goes on waiting past a pause (SETTLE_AWAIT_MAX_USEC);
+ * 0: it does not. */
+static uint64_t awaited_until(const Marks *k, const Mark *e) {
+        uint64_t until = 0;
+
+        if (awaiting(k, e))
+                return e->held_since + SETTLE_AWAIT_MAX_USEC;
+        for (char **vf = e->expected_vfs; vf && *vf; vf++) {
+                const Mark *v = hashmap_get(k->settling, *vf);
+
+                if (v && v != e && awaiting(k, v) && v->held_since + SETTLE_AWAIT_MAX_USEC > until)
+                        until = v->held_since + SETTLE_AWAIT_MAX_USEC;
+        }
+        return until;
+}
+
 void marks_settle(Marks *k) {
+        uint64_t now = k->clock(), next = 0;
         Mark *e;
 
-        if (k->settle_deadline == 0 || k->clock() < k->settle_deadline)
+        if (k->settle_deadline == 0 || now < k->settle_deadline)
                 return;
-        /* Into the next batch. An address cannot be in both maps: a mark
-         * finds an existing entry in either before it makes one. */
+        /* Into the next batch, but what awaits something that surely comes.
+         * An address cannot be in both maps: a mark finds an existing entry
+         * in either before it makes one. */
         HASHMAP_FOREACH(e, k->settling, i) {
+                uint64_t until = awaited_until(k, e);
+
+                if (until > now) {
+                        /* Looked at again after a pause: a failed probe
+                         * shows only as its link gone. */
+                        if (until > now + SETTLE_QUIET_USEC)
+                                until = now + SETTLE_QUIET_USEC;
+                        if (next == 0 || until < next)
+                                next = until;
+                        continue;
+                }
                 (void) hashmap_remove(k->settling, e->address);
                 put_ready(k, e);
         }
-        k->settle_since = k->settle_deadline = 0;
+        k->settle_since = next ? now : 0;
+        k->settle_deadline = next;
         wake(k);
 }
 
@@ -348,7 +397,7 @@ void marks_bind(Marks *k, const char *address, const char *syspath) {
 bool marks_hold_again(Marks *k, const Mark *e) {
         Mark *held;
 
-        if (e->held_since == 0 || k->clock() >= e->held_since + SETTLE_MAX_USEC)
+        if (e->held_since == 0 || k->clock() >= e->held_since + SETTLE_AWAIT_MAX_USEC)
                 return false;
         /* Marked again since the batch took it, or a new held mark: it goes
          * on knowing what this one knew. */

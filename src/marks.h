@@ -24,6 +24,15 @@
  * mark was held. */
 #define SETTLE_QUIET_USEC (20 * 1000ULL)
 #define SETTLE_MAX_USEC (250 * 1000ULL)
+/* What a held function awaits that surely comes keeps it held past a pause,
+ * this long at most after it was first held: its driver's probe, running
+ * while its driver link is there and no bind came (a real one takes up to
+ * seconds: mlx5; 0.1-0.4 s for igbvf under TCG), and udev's name for its
+ * netdev (0.3-2 s late under load in issue 12's lab). So a new VF is still
+ * announced once, bound, with its netdev. A PF whose VF set is changing
+ * waits with its VFs. A probe that fails takes its link away: the function
+ * is released at the next pause after that. */
+#define SETTLE_AWAIT_MAX_USEC (5 * 1000 * 1000ULL)
 
 /* "This function needs a re-read", and what the events said about it that
  * sysfs may not show yet. */
@@ -123,7 +132,7 @@ bool marks_batch_due(const Marks *k);
 void marks_settle(Marks *k);
 /* The batch read a held mark's function with a netdev udev has not named yet
  * (its event with the name follows): true, and the function is held again
- * (e stays the caller's), unless it was held SETTLE_MAX_USEC already. */
+ * (e stays the caller's), unless it was held SETTLE_AWAIT_MAX_USEC already. */
 bool marks_hold_again(Marks *k, const Mark *e);
 /* The ready marks, for a batch; marks made meanwhile go to the next one. */
 Hashmap *marks_take_ready(Marks *k);

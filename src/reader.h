@@ -19,6 +19,10 @@ typedef struct ReaderOps {
         /* The IOMMU group a function's iommu_group link names; < 0 when
          * none. May be NULL (then group peers are not followed). */
         int (*iommu_group)(Reader *r, const char *syspath, int32_t *ret);
+        /* The driver a function's driver link names now: 1 with *ret (the
+         * kernel makes the link before it calls the probe), 0 with none, or
+         * a negative errno. May be NULL (then no probe is seen running). */
+        int (*driver)(Reader *r, const char *syspath, char **ret);
         /* A full scan starts: forget what is cached. May be NULL. */
         void (*rescan)(Reader *r);
 

@@ -90,24 +90,31 @@ int sysfs_read_physfn(const char *syspath, char address[static PCI_ADDRESS_MAX])
         return read_address_link(syspath, "physfn", address);
 }
 
-static int read_driver(Device *d) {
+/* 1 with *ret, the driver the driver link names; 0 when unbound (or the link is odd). */
+static int read_driver_name(const char *syspath, char **ret) {
         char target[PATH_MAX];
         const char *name;
         int r;
 
-        r = read_link(d->syspath, "driver", target);
+        r = read_link(syspath, "driver", target);
         if (r < 0) {
                 if (r != -ENOENT)
-                        log_debug_errno(r, "%s/driver: unreadable, treating as unbound: %m", d->syspath);
+                        log_debug_errno(r, "%s/driver: unreadable, treating as unbound: %m", syspath);
                 return 0;
         }
         name = link_target_basename(target);
         if (!name || !utf8_is_valid(name)) {
-                log_debug("%s/driver: odd link target, treating as unbound.", d->syspath);
+                log_debug("%s/driver: odd link target, treating as unbound.", syspath);
                 return 0;
         }
-        d->driver = strdup(name);
-        return d->driver ? 0 : -ENOMEM;
+        *ret = strdup(name);
+        return *ret ? 1 : -ENOMEM;
+}
+
+static int read_driver(Device *d) {
+        int r = read_driver_name(d->syspath, &d->driver);
+
+        return r < 0 ? r : 0;
 }
 
 static int read_iommu_group(Device *d) {
@@ -509,6 +516,10 @@ static int reader_physfn(Reader *r, const char *syspath, char address[static PCI
         return sysfs_read_physfn(syspath, address);
 }
 
+static int reader_driver(Reader *r, const char *syspath, char **ret) {
+        return read_driver_name(syspath, ret);
+}
+
 static int reader_iommu_group(Reader *r, const char *syspath, int32_t *ret) {
         char target[PATH_MAX];
         int k;
@@ -553,6 +564,7 @@ int sysfs_reader_init(SysfsReader *s, struct udev *udev, bool link_facts) {
                 .read = reader_read,
                 .list = reader_list,
                 .physfn = reader_physfn,
+                .driver = reader_driver,
                 .iommu_group = reader_iommu_group,
                 .rescan = reader_rescan,
                 .query_vf_config = reader_query_vf_config,

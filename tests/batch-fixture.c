@@ -141,10 +141,22 @@ static int fake_physfn(Reader *r, const char *syspath, char address[static PCI_A
         return 0;
 }
 
+/* The driver link: there from the start of a probe (FakeDev.driver set
+ * before the bind is marked). */
+static int fake_driver(Reader *r, const char *syspath, char **ret) {
+        FakeDev *f = fake(basename_of(syspath));
+
+        if (!f->present || !f->driver)
+                return 0;
+        *ret = strdup(f->driver);
+        return *ret ? 1 : -ENOMEM;
+}
+
 static const ReaderOps fake_reader_ops = {
         .read = fake_read,
         .list = fake_list,
         .physfn = fake_physfn,
+        .driver = fake_driver,
         .query_vf_config = fake_query_vf_config,
         .fill_vf_config = fake_fill_vf_config,
 };

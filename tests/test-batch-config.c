@@ -113,6 +113,9 @@ static void test_new_vf_has_its_config(void **state) {
         fake(PF0)->virtfn[1] = VF2;
         /* Its uevent's syspath leads to its PF, which is read with it. */
         marks_pci(f->marks, VF2, READER_PCI_DEVICES "/" VF2, UEVENT_STEP_ADD);
+        /* Bound: its probe is over (a driver link with no bind is a probe
+         * still running, held). */
+        marks_bind(f->marks, VF2, READER_PCI_DEVICES "/" VF2);
         run_until(f, SETTLE_MAX_USEC);
         EXPECT(f, "added 00.2 mlx5_core/v1 idx=1", "event pci created 0000:3b:00.2", "event interface created v1",
                "changed 00.0 vfs=00.1,00.2 num=2", "event sriov modified 0000:3b:00.0", "done");

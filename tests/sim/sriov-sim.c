@@ -778,11 +778,12 @@ static void dev_bind(SriovSim *sim, SimDev *dev, const char *driver, ChildKind c
 {
         if (dev->driver)
                 g_error("sriov-sim: %s is bound to %s already", dev->address, dev->driver);
-        /* The driver's probe, before anything of it shows (a bridge's
-         * pcieport, or a host being built silently, takes no time). */
+        driver_attach(sim, dev, driver);
+        /* The driver's probe: really_probe() makes the driver link first
+         * (a bridge's pcieport, or a host being built silently, takes no
+         * time). */
         if (sim->probe_delay_us && !sim->quiet && strcmp(driver, "pcieport") != 0)
                 g_usleep(sim->probe_delay_us);
-        driver_attach(sim, dev, driver);
         if (child == CHILD_NET && netdev)
                 net_add(sim, dev, netdev);
         else if (child == CHILD_VFIO)

@@ -73,8 +73,9 @@ void sim_set_listener_timeout(SriovSim *sim, unsigned ms);
 void sim_set_netdev_speed(SriovSim *sim, unsigned mbps);
 /* How long a driver's probe takes, in µs (0, the default: no time): each
  * bind of a scenario (a new VF's, a rebind's, a re-added PF's) waits this
- * long before its driver's first step shows, as a real driver's probe does
- * between a device's `add` (or its unbind) and its `bind` (bench-libvirt). */
+ * long after the driver link is made and before the probe's children and
+ * the `bind`, as the kernel's really_probe() runs a driver's probe
+ * (bench-libvirt). */
 void sim_set_probe_delay(SriovSim *sim, unsigned usec);
 UMockdevTestbed *sim_testbed(SriovSim *sim);
 /* The testbed root, for UMOCKDEV_DIR. Owned by the simulator. */
