@@ -178,6 +178,15 @@ if [ ! -f "$lab/results/done" ]; then
         fail "the guest stopped before writing its results (QEMU exit status $qemu_status)"
 fi
 say "done in ${elapsed} s"
+# A figure, not a check (udev's pace under TCG is the machine's load): of
+# the VFs announced bound to igbvf, how many came with their netdev at
+# once (issue 14: one announcement per new VF, bound, with its netdev).
+if [ -f "$lab/results/signals.log" ]; then
+        grep 'InterfacesAdded .* Role=vf .*Driver=igbvf' "$lab/results/signals.log" |
+                awk '{ n++ } /NetDevices=\[\]/ { bare++ } END { printf "VFs announced bound to igbvf: %d, %d of them with their netdev, %d without (named later)\n", n, n - bare, bare }' \
+                >"$lab/results/announced.txt"
+        say "$(cat "$lab/results/announced.txt")"
+fi
 status=$(cat "$lab/results/done")
 [ "$status" = 0 ] || fail "scenarios failed in the guest (results: $lab/results, console: $lab/console.log)"
 exit 0
