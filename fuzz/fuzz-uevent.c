@@ -35,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fuzz_assert(c.step == UEVENT_STEP_NONE || (c.with_syspath && streq_or_null(subsystem, "pci")));
         fuzz_assert((c.step == UEVENT_STEP_BIND) == (mark == UEVENT_MARK_DIRTY && c.with_syspath &&
                                                      streq_or_null(action, "bind")));
+        fuzz_assert((c.step == UEVENT_STEP_UNBIND) == (mark == UEVENT_MARK_DIRTY && c.with_syspath &&
+                                                       streq_or_null(action, "unbind")));
         fuzz_assert((c.step == UEVENT_STEP_REMOVE) == (mark == UEVENT_MARK_PCI && c.removed));
         /* Only the subsystems the monitor subscribes to are treated specially. */
         if (mark == UEVENT_MARK_IOMMU_GROUP) {

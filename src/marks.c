@@ -124,8 +124,8 @@ static void put_ready(Marks *k, Mark *e) {
 
 /* Its driver's probe is running: the driver link is there (the kernel
  * makes it before it calls the probe, and takes it away if the probe
- * fails) and no bind came, for a function that is new or was bound to
- * another driver (not a bound one held for its netdev). */
+ * fails) and no bind came, for a function that is new, was unbound since,
+ * or was bound to another driver (not a bound one held for its netdev). */
 static bool probing(const Marks *k, const Mark *e) {
         _cleanup_free_ char *driver = NULL;
         const Device *d;
@@ -134,7 +134,7 @@ static bool probing(const Marks *k, const Mark *e) {
             k->reader->ops->driver(k->reader, e->syspath, &driver) <= 0)
                 return false;
         d = device_table_get(k->table, e->address);
-        return !d || !d->driver || !streq(d->driver, driver);
+        return !d || !d->driver || e->unbound || !streq(d->driver, driver);
 }
 
 static bool awaiting(const Marks *k, const Mark *e) {
@@ -388,8 +388,24 @@ void marks_bind(Marks *k, const char *address, const char *syspath) {
 
         if (e) {
                 e->bound = true;
+                e->unbound = false;
                 learn_physfn(k, e);
                 release_complete(k);
+        }
+        wake(k);
+}
+
+void marks_driver(Marks *k, const char *address, const char *syspath, bool bound) {
+        Mark *e;
+
+        if (bound) {
+                marks_bind(k, address, syspath);
+                return;
+        }
+        e = mark(k, address, syspath, false, true);
+        if (e) {
+                e->unbound = true;
+                e->bound = false;
         }
         wake(k);
 }
@@ -409,6 +425,7 @@ bool marks_hold_again(Marks *k, const Mark *e) {
                 held->held_since = held->held_since ?: e->held_since;
                 held->bound = held->bound || e->bound;
                 held->changed = held->changed || e->changed;
+                held->unbound = held->unbound || e->unbound;
                 held->pf_read = held->pf_read || e->pf_read;
                 if (!held->pf[0])
                         memcpy(held->pf, e->pf, sizeof(held->pf));

@@ -53,6 +53,7 @@ typedef struct Mark {
         char pf[PCI_ADDRESS_MAX];   /* a VF's PF, once its physfn link was seen; "" */
         bool bound;                 /* its pci "bind" came: the probe is over */
         bool changed;               /* its pci "change" came */
+        bool unbound;               /* its pci "unbind" came (and no bind since) */
         bool pf_read;               /* read as a PF at its "add" or "change" */
         bool netdev_unnamed;        /* read with a netdev udev had not named yet: wait for its event */
         char **expected_vfs;        /* a PF, read at its "change": the VFs its virtfnN links list */
@@ -103,6 +104,10 @@ void marks_pci(Marks *k, const char *address, const char *syspath, UeventStep st
 /* A PCI "bind" of the function: it settles, and its sequence is complete
  * (a new VF's, a rebind's) unless something else is still awaited. */
 void marks_bind(Marks *k, const char *address, const char *syspath);
+/* A PCI "bind" (bound) or "unbind" of the function. After an unbind it
+ * settles, and a driver link that shows again before a bind is a probe
+ * running, even of the driver it had. */
+void marks_driver(Marks *k, const char *address, const char *syspath, bool bound);
 /* A netdev uevent of a function: "remove" means the name is gone. */
 void marks_netdev(Marks *k, const char *address, const char *ifname, bool removed, bool settle);
 /* An rtnetlink notification about the netdev `ifname`: its function (if

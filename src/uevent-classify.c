@@ -40,6 +40,8 @@ static UeventMark classify(const char *action, const char *subsystem, const char
         ret->with_syspath = streq(subsystem, "pci");
         if (ret->with_syspath && streq(action, "bind"))
                 ret->step = UEVENT_STEP_BIND;
+        else if (ret->with_syspath && streq(action, "unbind"))
+                ret->step = UEVENT_STEP_UNBIND;
         return (ret->mark = UEVENT_MARK_DIRTY);
 }
 

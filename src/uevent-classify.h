@@ -18,12 +18,13 @@ typedef enum UeventMark {
 
 /* Where a PCI uevent of the function itself puts it in the kernel's
  * sequence (issue 14: a held mark is released once its sequence is complete).
- * Anything else (netdevs, vfio children, unbind) is mid-sequence. */
+ * Anything else (netdevs, vfio children) is mid-sequence. */
 typedef enum UeventStep {
         UEVENT_STEP_NONE,
         UEVENT_STEP_ADD,    /* it exists; a new VF has no physfn link yet */
         UEVENT_STEP_CHANGE, /* a VF's links exist; a PF's VFs are all enabled */
         UEVENT_STEP_BIND,   /* its driver probed: its children are registered */
+        UEVENT_STEP_UNBIND, /* its driver let it go: a probe that follows is a new one */
         UEVENT_STEP_REMOVE,
 } UeventStep;
 

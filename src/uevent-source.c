@@ -51,8 +51,8 @@ static void handle_uevent(UeventSource *u, struct udev_device *dev) {
                 marks_pci(u->marks, c.address, udev_device_get_syspath(dev), c.step);
                 break;
         case UEVENT_MARK_DIRTY:
-                if (c.step == UEVENT_STEP_BIND) {
-                        marks_bind(u->marks, c.address, udev_device_get_syspath(dev));
+                if (c.step == UEVENT_STEP_BIND || c.step == UEVENT_STEP_UNBIND) {
+                        marks_driver(u->marks, c.address, udev_device_get_syspath(dev), c.step == UEVENT_STEP_BIND);
                         break;
                 }
                 marks_dirty(u->marks, c.address, c.with_syspath ? udev_device_get_syspath(dev) : NULL, c.settle);

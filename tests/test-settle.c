@@ -337,6 +337,31 @@ static void test_rebind_settles(void **state) {
                "done");
 }
 
+/* A rebind to the driver it had (unbind, bind, a slow probe): after its
+ * unbind the driver link that shows again is a new probe, held past
+ * pauses; the rebind is one change, at its bind. */
+static void test_rebind_same_driver_slow_probe(void **state) {
+        Fixture *f = *state;
+
+        start_host(f, 1);
+        fake(VF1)->netdev = NULL;
+        marks_netdev(f->marks, VF1, "v0", true, true);
+        fake(VF1)->driver = NULL;
+        marks_driver(f->marks, VF1, SYSPATH_OF(VF1), false);
+        /* The bind written at once: the link, then a long probe. */
+        fake(VF1)->driver = "mlx5_core";
+        run_until(f, 300 * MSEC);
+        EXPECT(f, NULL);
+        assert_true(marks_held(f->marks, VF1));
+        fake(VF1)->netdev = "v0";
+        marks_netdev(f->marks, VF1, "v0", false, true);
+        marks_driver(f->marks, VF1, SYSPATH_OF(VF1), true);
+        run_until(f, 301 * MSEC);
+        /* Back as it was: nothing to say. */
+        EXPECT(f, "done");
+        assert_int_equal(f->marks->settle_deadline, 0);
+}
+
 /* A VF that really stays unbound is published unbound. */
 static void test_unbind_alone(void **state) {
         Fixture *f = *state;
@@ -389,6 +414,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_unnamed_netdev_held, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unnamed_netdev_bounded, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rebind_settles, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_rebind_same_driver_slow_probe, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unbind_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_disable_asks_pf_again, setup, teardown),
         };

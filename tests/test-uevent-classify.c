@@ -44,6 +44,9 @@ static void test_pci(void **state) {
         assert_int_equal(classify("unbind", "pci", VF, "0000:3b:00.2", &c), UEVENT_MARK_DIRTY);
         /* Mid-sequence: an unbind is followed by a bind, or stays alone. */
         assert_true(c.settle);
+        assert_int_equal(c.step, UEVENT_STEP_UNBIND);
+        /* A vfio-dev child's: no step of the function's own. */
+        assert_int_equal(classify("unbind", "vfio-dev", VF "/vfio-dev/vfio0", "vfio0", &c), UEVENT_MARK_DIRTY);
         assert_int_equal(c.step, UEVENT_STEP_NONE);
 
         /* Upper-case hex is the same function. */
