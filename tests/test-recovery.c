@@ -30,11 +30,19 @@ static void test_uevent_overrun(void) {
         guint64 before;
         char cmd[128];
 
-        if (getuid() != 0 || !run_quiet("ip link add srvtest0 type veth peer name srvtest1")) {
+        /* The veths are the host's (the kernel's uevents of another network
+         * namespace do not reach the daemon's socket): named after this
+         * process, so that a concurrent run, or one killed before it
+         * deleted them, does not collide with this one. */
+        unsigned tag = (unsigned) getpid() % 100000;
+
+        snprintf(cmd, sizeof(cmd), "ip link add s%ut0 type veth peer name s%ut1", tag, tag);
+        if (getuid() != 0 || !run_quiet(cmd)) {
                 g_test_skip("needs root and veth pairs to make the kernel overrun a uevent socket");
                 return;
         }
-        (void) run_quiet("ip link del srvtest0");
+        snprintf(cmd, sizeof(cmd), "ip link del s%ut0", tag);
+        (void) run_quiet(cmd);
 
         h = harness_new();
         h->real_host = TRUE;
@@ -44,7 +52,7 @@ static void test_uevent_overrun(void) {
         /* The daemon stopped, 40 net uevents queue on its tiny buffer. */
         g_assert_cmpint(kill(h->daemon_pid, SIGSTOP), ==, 0);
         for (int i = 0; i < 20; i++) {
-                snprintf(cmd, sizeof(cmd), "ip link add srvt%da type veth peer name srvt%db", i, i);
+                snprintf(cmd, sizeof(cmd), "ip link add s%uv%da type veth peer name s%uv%db", tag, i, tag, i);
                 g_assert_true(run_quiet(cmd));
         }
         g_assert_cmpint(kill(h->daemon_pid, SIGCONT), ==, 0);
@@ -52,7 +60,7 @@ static void test_uevent_overrun(void) {
         /* The overrun shows as a full rescan, and the daemon still answers. */
         g_assert_true(harness_wait_refresh_after(h, before, 10000));
         for (int i = 0; i < 20; i++) {
-                snprintf(cmd, sizeof(cmd), "ip link del srvt%da", i);
+                snprintf(cmd, sizeof(cmd), "ip link del s%uv%da", tag, i);
                 (void) run_quiet(cmd);
         }
         g_autoptr(GVariant) pfs = harness_get(h, MANAGER_PATH, MANAGER_IFACE, "PhysicalFunctions");
