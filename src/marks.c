@@ -137,24 +137,12 @@ static bool probing(const Marks *k, const Mark *e) {
         return !d || !d->driver || e->unbound || !streq(d->driver, driver);
 }
 
-static bool awaiting(const Marks *k, const Mark *e) {
-        return e->held_since > 0 && !e->removed && (e->netdev_unnamed || probing(k, e));
-}
-
-/* Until when a held mark goes on waiting past a pause (SETTLE_AWAIT_MAX_USEC);
- * 0: it does not. */
-static uint64_t awaited_until(const Marks *k, const Mark *e) {
-        uint64_t until = 0;
-
-        if (awaiting(k, e))
-                return e->held_since + SETTLE_AWAIT_MAX_USEC;
-        for (char **vf = e->expected_vfs; vf && *vf; vf++) {
-                const Mark *v = hashmap_get(k->settling, *vf);
-
-                if (v && v != e && awaiting(k, v) && v->held_since + SETTLE_AWAIT_MAX_USEC > until)
-                        until = v->held_since + SETTLE_AWAIT_MAX_USEC;
-        }
-        return until;
+/* Until when a held mark goes on waiting past a pause for what surely comes
+ * (SETTLE_AWAIT_MAX_USEC after it was first held); 0: it does not. */
+static uint64_t own_await(const Marks *k, const Mark *e) {
+        if (e->held_since == 0 || e->removed || !(e->netdev_unnamed || probing(k, e)))
+                return 0;
+        return e->held_since + SETTLE_AWAIT_MAX_USEC;
 }
 
 void marks_settle(Marks *k) {
@@ -163,12 +151,22 @@ void marks_settle(Marks *k) {
 
         if (k->settle_deadline == 0 || now < k->settle_deadline)
                 return;
+        /* Each mark's own wait first (a sysfs look at a probe), once: a PF
+         * whose VF set is changing waits with its VFs. */
+        HASHMAP_FOREACH(e, k->settling, i)
+                e->await_until = own_await(k, e);
         /* Into the next batch, but what awaits something that surely comes.
          * An address cannot be in both maps: a mark finds an existing entry
          * in either before it makes one. */
         HASHMAP_FOREACH(e, k->settling, i) {
-                uint64_t until = awaited_until(k, e);
+                uint64_t until = e->await_until;
 
+                for (char **vf = e->expected_vfs; vf && *vf; vf++) {
+                        const Mark *v = hashmap_get(k->settling, *vf);
+
+                        if (v && v->await_until > until)
+                                until = v->await_until;
+                }
                 if (until > now) {
                         /* Looked at again after a pause: a failed probe
                          * shows only as its link gone. */

@@ -54,6 +54,7 @@ typedef struct Mark {
         bool bound;                 /* its pci "bind" came: the probe is over */
         bool changed;               /* its pci "change" came */
         bool unbound;               /* its pci "unbind" came (and no bind since) */
+        uint64_t await_until;       /* marks_settle()'s: until when it waits past a pause; 0 */
         bool pf_read;               /* read as a PF at its "add" or "change" */
         bool netdev_unnamed;        /* read with a netdev udev had not named yet: wait for its event */
         char **expected_vfs;        /* a PF, read at its "change": the VFs its virtfnN links list */
