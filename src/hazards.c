@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,18 +48,6 @@ static void wake_at(Detect *dt, uint64_t when) {
                 *dt->next = when;
 }
 
-static char *textf(const char *format, ...) _printf_(1, 2);
-static char *textf(const char *format, ...) {
-        va_list ap;
-        char *s = NULL;
-        int r;
-
-        va_start(ap, format);
-        r = vasprintf(&s, format, ap);
-        va_end(ap);
-        return r < 0 ? NULL : s;
-}
-
 /* driverless: a VF with no driver for longer than the grace time while its
  * PF probes drivers for new VFs (sriov_drivers_autoprobe 1): the kernel
  * meant to bind it and nothing did. A rebind's unbound moment is shorter
@@ -83,7 +70,7 @@ static int rule_driverless(Detect *dt, const Device *d) {
                 return 0;
         }
         return add(dt, HAZARD_DRIVERLESS, d,
-                   textf("VF %s of PF %s has had no driver for more than %llu s while sriov_drivers_autoprobe is on.",
+                   strdupf("VF %s of PF %s has had no driver for more than %llu s while sriov_drivers_autoprobe is on.",
                          d->address, d->pf_address,
                          (unsigned long long) (dt->in->driverless_grace_usec / 1000000ULL)));
 }
@@ -104,7 +91,7 @@ static int rule_pf_down(Detect *dt, const Device *d) {
         if (in_use == 0)
                 return 0;
         return add(dt, HAZARD_PF_DOWN, d,
-                   textf("PF %s (%s) has no link while %u of its VFs are in use (held by a process or with link up).",
+                   strdupf("PF %s (%s) has no link while %u of its VFs are in use (held by a process or with link up).",
                          d->address, d->link_netdev, in_use));
 }
 
@@ -117,7 +104,7 @@ static int rule_spoofcheck_no_mac(Detect *dt, const Device *d) {
             !streq(d->vf_config.mac, "00:00:00:00:00:00"))
                 return 0;
         return add(dt, HAZARD_SPOOFCHECK_NO_MAC, d,
-                   textf("VF %s of PF %s has spoof checking on but no admin MAC (00:00:00:00:00:00).", d->address,
+                   strdupf("VF %s of PF %s has spoof checking on but no admin MAC (00:00:00:00:00:00).", d->address,
                          strempty(d->pf_address)));
 }
 
@@ -130,7 +117,7 @@ static int rule_vf_config_incomplete(Detect *dt, const Device *d) {
         if (d->role != DEVICE_ROLE_PF || d->n_vfs == 0 || d->ifindex <= 0 || d->vf_config_complete)
                 return 0;
         return add(dt, HAZARD_VF_CONFIG_INCOMPLETE, d,
-                   textf("PF %s (%s): the kernel did not list the configuration of all its %zu VFs.", d->address,
+                   strdupf("PF %s (%s): the kernel did not list the configuration of all its %zu VFs.", d->address,
                          strempty(d->link_netdev), d->n_vfs));
 }
 
@@ -168,7 +155,7 @@ static int rule_shared_iommu_group(Detect *dt, const Device *d) {
         if (host == 0)
                 return 0;
         return add(dt, HAZARD_SHARED_IOMMU_GROUP, d,
-                   textf("VF %s on %s shares IOMMU group %d with %u device(s) on host drivers: %s.", d->address,
+                   strdupf("VF %s on %s shares IOMMU group %d with %u device(s) on host drivers: %s.", d->address,
                          strempty(d->driver), (int) d->iommu_group, host, members));
 }
 

@@ -86,15 +86,28 @@ bool strv_remove(char **l, const char *s) {
         return found;
 }
 
-int strv_extendf(char ***l, const char *format, ...) {
-        va_list ap;
+static char *vstrdupf(const char *format, va_list ap) {
         char *s = NULL;
-        int r;
+
+        return vasprintf(&s, format, ap) < 0 ? NULL : s;
+}
+
+char *strdupf(const char *format, ...) {
+        va_list ap;
+        char *s;
 
         va_start(ap, format);
-        r = vasprintf(&s, format, ap);
+        s = vstrdupf(format, ap);
         va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        return strv_consume(l, s);
+        return s;
+}
+
+int strv_extendf(char ***l, const char *format, ...) {
+        va_list ap;
+        char *s;
+
+        va_start(ap, format);
+        s = vstrdupf(format, ap);
+        va_end(ap);
+        return s ? strv_consume(l, s) : -ENOMEM;
 }

@@ -19,6 +19,8 @@ bool strv_contains(char *const *l, const char *s);
 int strv_consume(char ***l, char *s);
 /* Appends a formatted string; 0 or -ENOMEM. */
 int strv_extendf(char ***l, const char *format, ...) _printf_(2, 3);
+/* A formatted string, malloc()ed; NULL: out of memory. */
+char *strdupf(const char *format, ...) _printf_(1, 2);
 void strv_sort(char **l);
 /* Removes (and frees) every entry equal to s, in place; true if any was there. */
 bool strv_remove(char **l, const char *s);
