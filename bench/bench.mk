@@ -18,7 +18,7 @@
 # make bench-libvirt runs only the comparison with libvirt (issue 14), and
 # writes only its block of BENCHMARKS.md.
 EXTRA_DIST += bench/bench.mk bench/run-bench.sh bench/bench-table.awk BENCHMARKS.md bench/libvirt-shim.c \
-	bench/run-bench-libvirt.sh bench/libvirt-table.awk
+	bench/run-bench-libvirt.sh bench/libvirt-table.awk bench/md-block.sh
 
 BENCH_EVENTS = 1000
 BENCH_ROUNDS = 3

@@ -93,15 +93,6 @@ BLOCK
 echo
 printf '%s\n' "$tables"
 
-tmp="$BENCH_MD.tmp.$$"
-if [ -f "$BENCH_MD" ] && grep -qF 'bench-libvirt:begin' "$BENCH_MD" && grep -qF "$END_MARK" "$BENCH_MD"; then
-        BLOCK=$block awk -v end="$END_MARK" '
-                /<!-- bench-libvirt:begin/ { print ENVIRON["BLOCK"]; skip = 1; next }
-                skip && index($0, end) == 1 { skip = 0; next }
-                !skip' "$BENCH_MD" >"$tmp"
-else
-        { [ -f "$BENCH_MD" ] && cat "$BENCH_MD" && echo; printf '%s\n' "## Next to libvirt (issue 14)" "" "$block"; } >"$tmp"
-fi
-mv "$tmp" "$BENCH_MD"
+BLOCK=$block sh "$(dirname "$0")/md-block.sh" bench-libvirt "## Next to libvirt (issue 14)" "$BENCH_MD"
 echo
 echo "Written into $BENCH_MD; logs in $BENCH_OUT_DIR/bench-libvirt-*.log, libvirtd's in $workdir/libvirtd.log."

@@ -175,15 +175,6 @@ echo
 printf '%s\n' "$tables"
 
 # Into BENCHMARKS.md: replace what is between the markers, or append.
-tmp="$BENCH_MD.tmp.$$"
-if [ -f "$BENCH_MD" ] && grep -qF 'bench-results:begin' "$BENCH_MD" && grep -qF "$END_MARK" "$BENCH_MD"; then
-        BLOCK=$block awk -v end="$END_MARK" '
-                /<!-- bench-results:begin/ { print ENVIRON["BLOCK"]; skip = 1; next }
-                skip && index($0, end) == 1 { skip = 0; next }
-                !skip' "$BENCH_MD" >"$tmp"
-else
-        { [ -f "$BENCH_MD" ] && cat "$BENCH_MD" && echo; printf '%s\n' "## Results" "" "$block"; } >"$tmp"
-fi
-mv "$tmp" "$BENCH_MD"
+BLOCK=$block sh "$(dirname "$0")/md-block.sh" bench-results "## Results" "$BENCH_MD"
 echo
 echo "Written into $BENCH_MD; logs in $BENCH_OUT_DIR/bench-*.log, callgrind files in $cg_dir (see callgrind_annotate)."

@@ -57,4 +57,14 @@ check "skipped: growth per VF is not measured without the empty host" grep -q '^
 for f in full none some; do
         check "$f: no nan, inf or 0.0 ms anywhere" sh -c "! grep -qi 'nan\\|inf\\| 0\\.0 ms' '$tmp/$f.md'"
 done
+
+# Into BENCHMARKS.md (bench/md-block.sh): the block between its markers is
+# replaced, the rest kept; without one, it is appended under its heading.
+md() { BLOCK=$1 sh "$abs_top_srcdir/bench/md-block.sh" bench-results "## Results" "$2"; }
+printf '%s\n' "# Doc" "before" "<!-- bench-results:begin old -->" "old figure" "<!-- bench-results:end -->" "after" >"$tmp/doc.md"
+md "$(printf '%s\n' '<!-- bench-results:begin new -->' 'new figure' '<!-- bench-results:end -->')" "$tmp/doc.md"
+check "md-block: the block replaced, the rest kept" sh -c "[ \"\$(cat '$tmp/doc.md')\" = \"\$(printf '%s\\n' '# Doc' before '<!-- bench-results:begin new -->' 'new figure' '<!-- bench-results:end -->' after)\" ]"
+printf '%s\n' "# Doc" >"$tmp/bare.md"
+md "$(printf '%s\n' '<!-- bench-results:begin -->' 'figure' '<!-- bench-results:end -->')" "$tmp/bare.md"
+check "md-block: appended under its heading when absent" sh -c "grep -q '^## Results\$' '$tmp/bare.md' && grep -q '^figure\$' '$tmp/bare.md' && grep -q '^# Doc\$' '$tmp/bare.md'"
 exit "$fail"
